@@ -1,0 +1,92 @@
+/*
+ * ep_logout.c - POST /auth/logout: end the session named by the
+ * X-Session-Token header or the session cookie, and expire the cookie.
+ * Idempotent: an unknown or missing token is still a success.  With the
+ * cookie alone the request must come from our own origin (Origin header or
+ * Sec-Fetch-Site), since a cookie rides along on cross-site requests; a
+ * custom header cannot be sent cross-site without CORS, which we never
+ * grant.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ghauth-int.h"
+
+static int
+same_origin(const struct ghauth_config *cfg, const struct ghauth_request *req)
+{
+	if (req->origin != NULL && (cfg->origin == NULL ||
+	    strcmp(req->origin, cfg->origin) != 0))
+		return 0;
+	if (req->sec_fetch_site != NULL &&
+	    strcmp(req->sec_fetch_site, "same-origin") != 0 &&
+	    strcmp(req->sec_fetch_site, "none") != 0)
+		return 0;
+	return 1;
+}
+
+static enum ghauth_err
+end_session(const struct ghauth_config *cfg, const char *tok)
+{
+	struct ghauthp_store	*st;
+	unsigned char		 key[GHAUTHP_KEY_LEN];
+	enum ghauth_err		 rc;
+	int			 removed;
+	char			 tag[9];
+
+	ghauthp_key(GHAUTHP_KIND_SESSION, tok, key);
+	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
+	    cfg->lock_timeout_ms)) != GHAUTH_OK)
+		return rc;
+	if ((rc = ghauthp_store_del(st, key, sizeof(key))) != GHAUTH_OK) {
+		ghauthp_store_abort(st);
+		return rc;
+	}
+	(void)ghauthp_store_sweep(st, ghauthp_now(), GHAUTHP_SWEEP_MAX,
+	    &removed);
+	if ((rc = ghauthp_store_close(st)) == GHAUTH_OK) {
+		ghauthp_token_tag(tok, tag);
+		ghauth_log("logout: session %s ended", tag);
+	}
+	return rc;
+}
+
+void
+ghauth_ep_logout(const struct ghauth_config *cfg,
+    const struct ghauth_request *req, struct ghauth_response *resp)
+{
+	char		 tok[GHAUTH_TOKEN_LEN + 1];
+	enum ghauth_err	 rc = GHAUTH_OK;
+	int		 from_cookie = 0;
+	json_t		*j;
+
+	tok[0] = '\0';
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_POST, "POST", 1))
+		return;
+	/* RFC 3875 4.2: the body is not needed, so a large one is refused. */
+	if (req->content_length > GHAUTH_BODY_MAX) {
+		rc = GHAUTH_E_TOOLARGE;
+		goto out;
+	}
+	if (ghauth_request_token(cfg, req, tok, &from_cookie) == GHAUTH_OK) {
+		if (from_cookie && !same_origin(cfg, req)) {
+			ghauth_log("logout: cross-site request refused");
+			rc = GHAUTH_E_CROSS_SITE;
+			goto out;
+		}
+		if ((rc = end_session(cfg, tok)) != GHAUTH_OK)
+			goto out;
+	}
+	ghauth_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), "", 0);
+	if ((j = json_pack("{sb}", "success", 1)) == NULL ||
+	    !ghauth_response_json(resp, 200, j))
+		rc = GHAUTH_E_NOMEM;
+	json_decref(j);
+out:
+	if (rc != GHAUTH_OK)
+		ghauthp_ep_fail(cfg, NULL, resp, rc, NULL);
+	ghauthp_wipe(tok, sizeof(tok));
+}

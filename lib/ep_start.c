@@ -1,0 +1,138 @@
+/*
+ * ep_start.c - GET /auth/github: start a sign-in (RFC 6749 4.1.1 with
+ * RFC 7636 PKCE).  A fresh state and PKCE verifier are stored (keyed by the
+ * state's hash) and the state is also set as an HttpOnly cookie, binding it
+ * to this browser (RFC 6749 10.12, RFC 9700 2.1).  The browser then goes
+ * to GitHub's authorize page.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ghauth-int.h"
+
+enum { Q_REDIRECT, Q__MAX };
+
+static const struct ghauth_qkey qkeys[Q__MAX] = {
+	[Q_REDIRECT] = { "redirect", ghauth_valid_redirect },
+};
+
+/* The authorize URL; returns a malloc'd string or NULL. */
+static char *
+authorize_url(const struct ghauth_config *cfg, const char *state,
+    const char *challenge)
+{
+	char	*u = NULL;
+	size_t	 len = 0, cap = 0;
+	int	 ok;
+
+#define ADD(s)	ghauthp_str_append(&u, &len, &cap, (s), strlen(s))
+	ok = ADD(cfg->oauth_url) && ADD("/authorize?client_id=") &&
+	    ghauthp_pct_encode(&u, &len, &cap, cfg->client_id) &&
+	    ADD("&redirect_uri=") &&
+	    ghauthp_pct_encode(&u, &len, &cap, cfg->redirect_uri) &&
+	    ADD("&scope=read%3Auser%20user%3Aemail&state=") && ADD(state) &&
+	    ADD("&code_challenge=") && ADD(challenge) &&
+	    ADD("&code_challenge_method=S256");
+#undef ADD
+	if (!ok) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+void
+ghauth_ep_start(const struct ghauth_config *cfg,
+    const struct ghauth_request *req, struct ghauth_response *resp)
+{
+	struct ghauth_qval	 q[Q__MAX];
+	struct ghauthp_record	 rec;
+	struct ghauthp_store	*st = NULL;
+	unsigned char		 key[GHAUTHP_KEY_LEN], hash[32];
+	unsigned char		*val = NULL;
+	size_t			 vlen = 0;
+	char			 state[GHAUTH_TOKEN_LEN + 1];
+	char			 challenge[GHAUTH_TOKEN_LEN + 1];
+	char			*url = NULL;
+	enum ghauth_err		 rc;
+	time_t			 now = ghauthp_now();
+	int			 removed, tries;
+
+	memset(q, 0, sizeof(q));
+	memset(&rec, 0, sizeof(rec));
+	state[0] = '\0';
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 0))
+		return;
+	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
+	    cfg->origin == NULL) {
+		ghauth_log("start: client_id or redirect_uri is not set");
+		rc = GHAUTH_E_NOTCONFIGURED;
+		goto out;
+	}
+	if ((rc = ghauth_query_parse(req->query, qkeys, Q__MAX, q)) !=
+	    GHAUTH_OK)
+		goto out;
+	rec.type = GHAUTHP_REC_STATE;
+	rec.created = rec.last_seen = now;
+	rec.expires = now + cfg->state_ttl;
+	rec.redirect = q[Q_REDIRECT].valid ? q[Q_REDIRECT].value : NULL;
+	if (!ghauth_token(rec.verifier)) {
+		rc = GHAUTH_E_INTERNAL;
+		goto out;
+	}
+	ghauth_sha256(rec.verifier, GHAUTH_TOKEN_LEN, hash);
+	ghauth_b64url_encode(hash, sizeof(hash), challenge, sizeof(challenge));
+	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
+	    cfg->lock_timeout_ms)) != GHAUTH_OK)
+		goto out;
+	for (tries = 0; tries < 3; tries++) {
+		if (!ghauth_token(state)) {
+			rc = GHAUTH_E_INTERNAL;
+			break;
+		}
+		ghauthp_key(GHAUTHP_KIND_STATE, state, key);
+		free(val);
+		if ((val = ghauthp_record_encode(&rec, key, sizeof(key),
+		    &vlen)) == NULL) {
+			rc = GHAUTH_E_INTERNAL;
+			break;
+		}
+		/* GDBM_INSERT: a (2^-256) collision must not overwrite. */
+		rc = ghauthp_store_put(st, key, sizeof(key), val, vlen, 1);
+		if (rc != GHAUTH_E_BADREQ)
+			break;
+		rc = GHAUTH_E_INTERNAL;
+	}
+	if (rc == GHAUTH_OK)
+		rc = ghauthp_store_sweep(st, now, GHAUTHP_SWEEP_MAX, &removed);
+	if (rc != GHAUTH_OK) {
+		ghauthp_store_abort(st);
+		goto out;
+	}
+	/* Commit (fsync) before the state leaves this process. */
+	if ((rc = ghauthp_store_close(st)) != GHAUTH_OK)
+		goto out;
+	if ((url = authorize_url(cfg, state, challenge)) == NULL) {
+		rc = GHAUTH_E_NOMEM;
+		goto out;
+	}
+	ghauth_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), state,
+	    cfg->state_ttl);
+	ghauth_response_redirect(resp, url);
+	rc = GHAUTH_OK;
+out:
+	if (rc != GHAUTH_OK)
+		ghauthp_ep_fail(cfg, req, resp, rc, NULL);
+	if (url != NULL)
+		ghauthp_wipe(url, strlen(url));
+	free(url);
+	if (val != NULL)
+		ghauthp_wipe(val, vlen);
+	free(val);
+	rec.redirect = NULL;	/* owned by q */
+	ghauthp_record_free(&rec);
+	ghauth_query_free(q, Q__MAX);
+	ghauthp_wipe(state, sizeof(state));
+}

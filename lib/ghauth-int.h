@@ -1,0 +1,152 @@
+/*
+ * ghauth-int.h - declarations shared between libghauth's modules but not
+ * part of its public interface (prefix ghauthp_ / GHAUTHP_).
+ */
+#ifndef GHAUTH_INT_H
+#define GHAUTH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ghauth.h"
+
+#define GHAUTHP_UNUSED	__attribute__((unused))
+
+/* ---- the store (store.c) ------------------------------------------------ */
+
+struct ghauthp_store;
+
+enum ghauthp_store_mode {
+	GHAUTHP_STORE_READ,
+	GHAUTHP_STORE_WRITE
+};
+
+/* Key: 3-byte kind prefix + SHA-256 of the token string. */
+#define GHAUTHP_KEY_LEN		35
+#define GHAUTHP_KIND_STATE	"st:"
+#define GHAUTHP_KIND_SESSION	"se:"
+#define GHAUTHP_KIND_HANDOFF	"ho:"
+
+enum ghauth_err	 ghauthp_store_open(struct ghauthp_store **, const char *,
+		    enum ghauthp_store_mode, long);
+enum ghauth_err	 ghauthp_store_close(struct ghauthp_store *);
+void		 ghauthp_store_abort(struct ghauthp_store *);
+/* get: GHAUTH_OK with *val malloc'd, GHAUTH_E_SESSION when absent. */
+enum ghauth_err	 ghauthp_store_get(struct ghauthp_store *, const void *,
+		    size_t, unsigned char **, size_t *);
+/* put: insert_only returns GHAUTH_E_BADREQ on an existing key. */
+enum ghauth_err	 ghauthp_store_put(struct ghauthp_store *, const void *,
+		    size_t, const void *, size_t, int);
+enum ghauth_err	 ghauthp_store_del(struct ghauthp_store *, const void *,
+		    size_t);
+/* Bounded incremental expiry: visits at most max records. */
+enum ghauth_err	 ghauthp_store_sweep(struct ghauthp_store *, time_t, int,
+		    int *);
+
+void		 ghauthp_key(const char *, const char *, unsigned char
+		    [GHAUTHP_KEY_LEN]);
+
+/* ---- records (record.c): versioned, integrity-tagged values ------------ */
+
+enum ghauthp_rtype {
+	GHAUTHP_REC_STATE = 1,
+	GHAUTHP_REC_SESSION = 2,
+	GHAUTHP_REC_HANDOFF = 3
+};
+
+struct ghauthp_record {
+	enum ghauthp_rtype type;
+	int64_t		 created;
+	int64_t		 expires;
+	int64_t		 last_seen;
+	/* state */
+	char		 verifier[GHAUTH_TOKEN_LEN + 1];
+	char		*redirect;	/* NULL: none */
+	/* session */
+	uint64_t	 uid;
+	char		*login;
+	char		*name;
+	char		*avatar_url;
+	char		*email;
+	/* hand-off: the session token, masked by a pad derived from the hand-off */
+	unsigned char	 masked[32];
+};
+
+#define GHAUTHP_RECORD_MAX	8192
+
+void		 ghauthp_record_free(struct ghauthp_record *);
+unsigned char	*ghauthp_record_encode(const struct ghauthp_record *,
+		    const unsigned char *, size_t, size_t *);
+/* decode: 0 ok, -1 malformed or integrity failure (logged by the caller) */
+int		 ghauthp_record_decode(const unsigned char *, size_t,
+		    const unsigned char *, size_t, struct ghauthp_record *);
+int		 ghauthp_record_expires(const unsigned char *, size_t,
+		    const unsigned char *, size_t, int64_t *);
+
+/* ---- GitHub client (github.c needs libcurl; github_json.c does not) ----- */
+
+struct ghauthp_token_reply {
+	char		*access_token;
+	char		*error;
+	char		*error_description;
+};
+
+struct ghauthp_gh_user {
+	uint64_t	 id;
+	char		*login;
+	char		*name;
+	char		*avatar_url;
+	char		*email;
+};
+
+int		 ghauthp_gh_parse_token(const char *, size_t,
+		    struct ghauthp_token_reply *);
+void		 ghauthp_token_reply_free(struct ghauthp_token_reply *);
+int		 ghauthp_gh_parse_user(const char *, size_t,
+		    struct ghauthp_gh_user *);
+int		 ghauthp_gh_parse_emails(const char *, size_t, char **);
+void		 ghauthp_gh_user_free(struct ghauthp_gh_user *);
+int		 ghauthp_valid_login(const char *);
+
+enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
+		    const char *, const char *, struct ghauthp_gh_user *,
+		    struct ghauth_result *);
+
+/* ---- sessions (session.c) ---------------------------------------------- */
+
+const char	*ghauthp_session_cookie(const struct ghauth_config *);
+const char	*ghauthp_state_cookie(const struct ghauth_config *);
+void		 ghauthp_handoff_pad(const char *, unsigned char[32]);
+int		 ghauthp_identity_json(const struct ghauth_identity *,
+		    const char *, struct ghauth_response *);
+
+#define GHAUTHP_SWEEP_MAX	16
+
+/* ---- endpoint helpers (endpoint.c) ---------------------------------------- */
+
+int		 ghauthp_ep_check(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *,
+		    enum ghauth_method, const char *, int);
+void		 ghauthp_ep_fail(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *,
+		    enum ghauth_err, const char *);
+
+/* ---- helpers (util.c) --------------------------------------------------- */
+
+void		 ghauthp_wipe(void *, size_t);
+char		*ghauthp_strdup(const char *);
+char		*ghauthp_strndup(const char *, size_t);
+int		 ghauthp_has_ctl(const char *, size_t);
+int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
+		    size_t);
+int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
+char		*ghauthp_json_dump(void *);
+time_t		 ghauthp_now(void);
+void		 ghauthp_hex(const unsigned char *, size_t, char *);
+void		 ghauthp_token_tag(const char *, char[9]);
+
+void		 ghauthp_result(struct ghauth_result *, enum ghauth_err,
+		    const char *);
+
+#endif /* GHAUTH_INT_H */

@@ -1,0 +1,252 @@
+/*
+ * ghauth.h - public interface of libghauth, GitHub OAuth sign-in for CGI.
+ *
+ * Every exported name starts with ghauth_ (GHAUTH_ for macros and enum
+ * values).  The library never writes to stdout and never exits: it fills a
+ * struct ghauth_response that a program in cgi-bin/ serialises.  Errors
+ * cross the library boundary as enum ghauth_err, mapped once (error.c) to
+ * an HTTP status and the user-facing message documented in
+ * docs/TROUBLESHOOTING.md.
+ */
+#ifndef GHAUTH_H
+#define GHAUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Typed errors; error.c maps each to a status and a message. */
+enum ghauth_err {
+	GHAUTH_OK = 0,
+	GHAUTH_E_NOMEM,
+	GHAUTH_E_INTERNAL,
+	GHAUTH_E_METHOD,
+	GHAUTH_E_NOTFOUND,
+	GHAUTH_E_BADREQ,
+	GHAUTH_E_TOOLARGE,
+	GHAUTH_E_DISABLED,
+	GHAUTH_E_NOTCONFIGURED,
+	GHAUTH_E_CONFIG,
+	GHAUTH_E_MISSING_CODE_STATE,
+	GHAUTH_E_BAD_CODE,
+	GHAUTH_E_BAD_STATE,
+	GHAUTH_E_GH_CANCELLED,
+	GHAUTH_E_GH_SUSPENDED,
+	GHAUTH_E_GH_REDIRECT_MISMATCH,
+	GHAUTH_E_GH_ERROR,
+	GHAUTH_E_OAUTH,
+	GHAUTH_E_GH_UNREACHABLE,
+	GHAUTH_E_GH_BADANSWER,
+	GHAUTH_E_GH_RATELIMIT,
+	GHAUTH_E_DENIED,
+	GHAUTH_E_SESSION,
+	GHAUTH_E_CROSS_SITE,
+	GHAUTH_E_BUSY,
+	GHAUTH_E_STORE,
+	GHAUTH_E__MAX
+};
+
+/* An error plus its optional detail (login, GitHub error_description). */
+struct ghauth_result {
+	enum ghauth_err	 err;
+	char		 detail[256];
+};
+
+int		 ghauth_err_status(enum ghauth_err);
+const char	*ghauth_err_name(enum ghauth_err);
+int		 ghauth_err_message(const struct ghauth_result *, char *, size_t);
+
+/* Where the library reads its environment: getenv(3) for CGI. */
+typedef const char *(*ghauth_getenv_fn)(void *ctx, const char *name);
+const char	*ghauth_getenv_process(void *, const char *);
+
+/* ---- configuration (config.c) ------------------------------------------ */
+
+#define GHAUTH_ALLOW_MAX	1024
+
+struct ghauth_allow {
+	size_t		 n;
+	char		**login;	/* lower-cased logins */
+	uint64_t	*id;		/* numeric ids, 0 for a login entry */
+};
+
+struct ghauth_config {
+	int		 enabled;
+	char		*client_id;
+	char		*client_secret;
+	char		*redirect_uri;
+	char		*oauth_url;
+	char		*api_url;
+	char		*ca_file;
+	char		*store;
+	char		*origin;	/* scheme://host[:port] of redirect_uri */
+	int		 secure;	/* redirect_uri is https */
+	struct ghauth_allow allow;	/* empty: any GitHub account */
+	long		 session_ttl;
+	long		 state_ttl;
+	long		 session_idle_ttl;
+	long		 handoff_ttl;
+	long		 lock_timeout_ms;
+	long		 github_timeout;	/* seconds, per GitHub call */
+	char		 path[4096];	/* file read, "" in environment mode */
+};
+
+enum ghauth_err	 ghauth_config_load(struct ghauth_config *, ghauth_getenv_fn,
+		    void *, char *, size_t);
+enum ghauth_err	 ghauth_config_load_file(struct ghauth_config *, const char *,
+		    ghauth_getenv_fn, void *, char *, size_t);
+enum ghauth_err	 ghauth_config_parse(struct ghauth_config *, const char *,
+		    size_t, ghauth_getenv_fn, void *, char *, size_t);
+void		 ghauth_config_free(struct ghauth_config *);
+int		 ghauth_allow_parse(struct ghauth_allow *, const char *);
+void		 ghauth_allow_free(struct ghauth_allow *);
+int		 ghauth_allow_match(const struct ghauth_allow *, uint64_t,
+		    const char *);
+
+/* ---- the CGI request (request.c, query.c, cookie.c) --------------------- */
+
+#define GHAUTH_QUERY_MAX	4096
+#define GHAUTH_COOKIE_MAX	8192
+#define GHAUTH_HEADER_MAX	1024
+#define GHAUTH_BODY_MAX		1024
+#define GHAUTH_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
+
+enum ghauth_method {
+	GHAUTH_METHOD_NONE = 0,
+	GHAUTH_METHOD_GET,
+	GHAUTH_METHOD_HEAD,
+	GHAUTH_METHOD_POST,
+	GHAUTH_METHOD_OTHER
+};
+
+struct ghauth_request {
+	enum ghauth_method method;
+	int		 https;
+	int		 path_info;	/* a non-empty PATH_INFO was given */
+	long long	 content_length;	/* -1: absent */
+	char		*query;
+	char		*cookie;
+	char		*accept;
+	char		*origin;
+	char		*sec_fetch_site;
+	char		*session_token;	/* X-Session-Token, raw */
+	int		 session_token_present;
+};
+
+enum ghauth_err	 ghauth_request_read(struct ghauth_request *,
+		    ghauth_getenv_fn, void *);
+void		 ghauth_request_free(struct ghauth_request *);
+int		 ghauth_request_wants_json(const struct ghauth_request *);
+
+/* Query parameters are declared up front; only declared keys are kept. */
+typedef int	(*ghauth_validator)(const char *, size_t);
+struct ghauth_qkey {
+	const char	*name;
+	ghauth_validator valid;
+};
+struct ghauth_qval {
+	int		 present;	/* key seen (even if invalid or empty) */
+	int		 empty;		/* seen with an empty value */
+	int		 valid;		/* decoded value passed the validator */
+	char		*value;		/* decoded, NUL-terminated; NULL unless valid */
+};
+enum ghauth_err	 ghauth_query_parse(const char *, const struct ghauth_qkey *,
+		    size_t, struct ghauth_qval *);
+void		 ghauth_query_free(struct ghauth_qval *, size_t);
+
+int		 ghauth_valid_token(const char *, size_t);
+int		 ghauth_valid_code(const char *, size_t);
+int		 ghauth_valid_error(const char *, size_t);
+int		 ghauth_valid_redirect(const char *, size_t);
+
+/* Returns 1 found (value copied), 0 absent, -1 malformed or repeated. */
+int		 ghauth_cookie_get(const char *, const char *, char *, size_t);
+
+/* ---- the response (response.c) ----------------------------------------- */
+
+#define GHAUTH_HEADERS_MAX	20
+
+struct ghauth_response {
+	int		 status;
+	size_t		 nheaders;
+	char		*hname[GHAUTH_HEADERS_MAX];
+	char		*hvalue[GHAUTH_HEADERS_MAX];
+	char		*body;
+	size_t		 body_len;
+	int		 failed;	/* a header was refused: send 500 */
+};
+
+void		 ghauth_response_init(struct ghauth_response *);
+void		 ghauth_response_free(struct ghauth_response *);
+int		 ghauth_response_header(struct ghauth_response *, const char *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+int		 ghauth_response_cookie(struct ghauth_response *,
+		    const struct ghauth_config *, const char *, const char *,
+		    long);
+int		 ghauth_response_body(struct ghauth_response *, const char *,
+		    size_t);
+int		 ghauth_response_json(struct ghauth_response *, int, void *);
+int		 ghauth_response_redirect(struct ghauth_response *,
+		    const char *);
+void		 ghauth_response_error(struct ghauth_response *,
+		    const struct ghauth_request *, const struct ghauth_config *,
+		    const struct ghauth_result *);
+char		*ghauth_response_serialize(const struct ghauth_response *,
+		    size_t *);
+
+/* ---- tokens and hashing (random.c, sha256.c, base64.c) ------------------ */
+
+int		 ghauth_random(void *, size_t);
+int		 ghauth_token(char out[GHAUTH_TOKEN_LEN + 1]);
+size_t		 ghauth_b64url_encode(const unsigned char *, size_t, char *,
+		    size_t);
+int		 ghauth_b64url_decode(const char *, size_t, unsigned char *,
+		    size_t);
+size_t		 ghauth_b64_encode(const unsigned char *, size_t, char *,
+		    size_t);
+void		 ghauth_sha256(const void *, size_t, unsigned char[32]);
+int		 ghauth_ct_equal(const void *, const void *, size_t);
+
+/* ---- sessions, as the endpoints and the C API see them (session.c) ------ */
+
+struct ghauth_identity {
+	uint64_t	 id;
+	char		*login;
+	char		*name;		/* may be NULL */
+	char		*avatar_url;
+	char		*email;		/* may be NULL */
+	time_t		 created;
+	time_t		 expires;
+	time_t		 last_seen;
+};
+
+void		 ghauth_identity_free(struct ghauth_identity *);
+enum ghauth_err	 ghauth_session_lookup(const struct ghauth_config *,
+		    const char *, struct ghauth_identity *);
+enum ghauth_err	 ghauth_request_token(const struct ghauth_config *,
+		    const struct ghauth_request *, char[GHAUTH_TOKEN_LEN + 1],
+		    int *);
+
+/* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
+
+typedef void	(*ghauth_endpoint)(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+void		 ghauth_ep_start(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+void		 ghauth_ep_callback(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+void		 ghauth_ep_session(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+void		 ghauth_ep_logout(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+
+/* Runs one CGI request: harden, read, configure, handle, write stdout. */
+int		 ghauth_cgi_main(const char *, ghauth_endpoint);
+
+/* ---- logging (log.c): stderr only, never secrets ------------------------ */
+
+void		 ghauth_log_init(const char *);
+void		 ghauth_log(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+#endif /* GHAUTH_H */

@@ -1,0 +1,134 @@
+/*
+ * request.c - the CGI request (RFC 3875 section 4.1): the few
+ * meta-variables ghauth uses are copied once, bounded and checked here.
+ * Nothing else from the environment is read, and every value that could
+ * reach a decision has passed a length cap and a control-byte check.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ghauth-int.h"
+
+/* Copies an optional variable; TOOLARGE past max, BADREQ on a control byte. */
+static enum ghauth_err
+copy_var(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
+    char **out)
+{
+	const char	*v = fn(ctx, name);
+	size_t		 n;
+
+	*out = NULL;
+	if (v == NULL)
+		return GHAUTH_OK;
+	if ((n = strlen(v)) > max) {
+		ghauth_log("request: %s longer than %zu bytes", name, max);
+		return GHAUTH_E_TOOLARGE;
+	}
+	if (ghauthp_has_ctl(v, n)) {
+		ghauth_log("request: control byte in %s", name);
+		return GHAUTH_E_BADREQ;
+	}
+	return (*out = ghauthp_strndup(v, n)) == NULL ? GHAUTH_E_NOMEM :
+	    GHAUTH_OK;
+}
+
+static enum ghauth_method
+method(const char *m)
+{
+	if (m == NULL || *m == '\0')
+		return GHAUTH_METHOD_NONE;
+	/* RFC 3875 4.1.12: the method is case-sensitive. */
+	if (strcmp(m, "GET") == 0)
+		return GHAUTH_METHOD_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return GHAUTH_METHOD_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return GHAUTH_METHOD_POST;
+	return GHAUTH_METHOD_OTHER;
+}
+
+/* CONTENT_LENGTH: absent (-1) or 1*DIGIT without overflow. */
+static enum ghauth_err
+content_length(const char *v, long long *out)
+{
+	long long	 n = 0;
+
+	*out = -1;
+	if (v == NULL || *v == '\0')
+		return GHAUTH_OK;
+	if (strlen(v) > 18)
+		return GHAUTH_E_BADREQ;
+	for (; *v != '\0'; v++) {
+		if (!isdigit((unsigned char)*v))
+			return GHAUTH_E_BADREQ;
+		n = n * 10 + (*v - '0');
+	}
+	*out = n;
+	return GHAUTH_OK;
+}
+
+/*
+ * Reads the request.  On error the struct is still safe to free and the
+ * method is set, so the caller can answer 405 before anything else.
+ */
+enum ghauth_err
+ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
+{
+	enum ghauth_err	 rc;
+	const char	*pi, *https;
+
+	memset(r, 0, sizeof(*r));
+	r->content_length = -1;
+	r->method = method(fn(ctx, "REQUEST_METHOD"));
+	pi = fn(ctx, "PATH_INFO");
+	r->path_info = pi != NULL && *pi != '\0';
+	https = fn(ctx, "HTTPS");
+	r->https = https != NULL && (strcmp(https, "on") == 0 ||
+	    strcmp(https, "1") == 0);
+	if ((rc = copy_var(fn, ctx, "QUERY_STRING", GHAUTH_QUERY_MAX,
+	    &r->query)) ||
+	    (rc = copy_var(fn, ctx, "HTTP_COOKIE", GHAUTH_COOKIE_MAX,
+	    &r->cookie)) ||
+	    (rc = copy_var(fn, ctx, "HTTP_ACCEPT", GHAUTH_HEADER_MAX,
+	    &r->accept)) ||
+	    (rc = copy_var(fn, ctx, "HTTP_ORIGIN", GHAUTH_HEADER_MAX,
+	    &r->origin)) ||
+	    (rc = copy_var(fn, ctx, "HTTP_SEC_FETCH_SITE", GHAUTH_HEADER_MAX,
+	    &r->sec_fetch_site)) ||
+	    (rc = copy_var(fn, ctx, "HTTP_X_SESSION_TOKEN", GHAUTH_HEADER_MAX,
+	    &r->session_token)) ||
+	    (rc = content_length(fn(ctx, "CONTENT_LENGTH"),
+	    &r->content_length)))
+		return rc;
+	r->session_token_present = r->session_token != NULL;
+	return GHAUTH_OK;
+}
+
+void
+ghauth_request_free(struct ghauth_request *r)
+{
+	if (r->session_token != NULL)
+		ghauthp_wipe(r->session_token, strlen(r->session_token));
+	if (r->cookie != NULL)
+		ghauthp_wipe(r->cookie, strlen(r->cookie));
+	if (r->query != NULL)
+		ghauthp_wipe(r->query, strlen(r->query));
+	free(r->query);
+	free(r->cookie);
+	free(r->accept);
+	free(r->origin);
+	free(r->sec_fetch_site);
+	free(r->session_token);
+	memset(r, 0, sizeof(*r));
+}
+
+/* JSON errors when the client asks for JSON and not for HTML. */
+int
+ghauth_request_wants_json(const struct ghauth_request *r)
+{
+	return r->accept != NULL && strstr(r->accept, "application/json") &&
+	    strstr(r->accept, "text/html") == NULL;
+}

@@ -1,0 +1,239 @@
+/*
+ * session.c - finding the session of a request, shared by /auth/session,
+ * the C API and the guard: the token comes from X-Session-Token or the
+ * session cookie (never from a URL), its record is read under a shared
+ * lock, and expiry (absolute and idle) and the allowlist are checked on
+ * every use.  The allowlist check means removing a user from restrict_to
+ * ends their sessions at once.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ghauth-int.h"
+
+const char *
+ghauthp_session_cookie(const struct ghauth_config *cfg)
+{
+	/* __Host- requires Secure, hence https (RFC 6265bis 4.1.3.2). */
+	return cfg->secure ? "__Host-ghauth_session" : "ghauth_session";
+}
+
+const char *
+ghauthp_state_cookie(const struct ghauth_config *cfg)
+{
+	return cfg->secure ? "__Host-ghauth_state" : "ghauth_state";
+}
+
+/* The pad that masks a session token inside its hand-off record. */
+void
+ghauthp_handoff_pad(const char *handoff, unsigned char pad[32])
+{
+	char	 buf[32 + GHAUTH_TOKEN_LEN + 1];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "ghauth-handoff-pad:%s", handoff);
+	ghauth_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0,
+	    pad);
+	ghauthp_wipe(buf, sizeof(buf));
+}
+
+/*
+ * The token of this request: X-Session-Token when sent (a malformed header
+ * is not silently replaced by the cookie), else the session cookie.
+ * Returns GHAUTH_OK or GHAUTH_E_SESSION (absent, malformed, duplicated).
+ */
+enum ghauth_err
+ghauth_request_token(const struct ghauth_config *cfg,
+    const struct ghauth_request *req, char tok[GHAUTH_TOKEN_LEN + 1],
+    int *from_cookie)
+{
+	char	 buf[GHAUTH_TOKEN_LEN + 2];
+	int	 rc;
+
+	tok[0] = '\0';
+	*from_cookie = 0;
+	if (req->session_token_present) {
+		if (!ghauth_valid_token(req->session_token,
+		    strlen(req->session_token)))
+			return GHAUTH_E_SESSION;
+		memcpy(tok, req->session_token, GHAUTH_TOKEN_LEN + 1);
+		return GHAUTH_OK;
+	}
+	rc = ghauth_cookie_get(req->cookie, ghauthp_session_cookie(cfg), buf,
+	    sizeof(buf));
+	if (rc <= 0 || !ghauth_valid_token(buf, strlen(buf))) {
+		if (rc < 0)
+			ghauth_log("session: session cookie repeated or too "
+			    "long");
+		ghauthp_wipe(buf, sizeof(buf));
+		return GHAUTH_E_SESSION;
+	}
+	memcpy(tok, buf, GHAUTH_TOKEN_LEN + 1);
+	ghauthp_wipe(buf, sizeof(buf));
+	*from_cookie = 1;
+	return GHAUTH_OK;
+}
+
+void
+ghauth_identity_free(struct ghauth_identity *id)
+{
+	free(id->login);
+	free(id->name);
+	free(id->avatar_url);
+	free(id->email);
+	memset(id, 0, sizeof(*id));
+}
+
+/* Is the session record usable now?  Logs why not. */
+static int
+usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
+    time_t now, const char *tag)
+{
+	if (r->type != GHAUTHP_REC_SESSION) {
+		ghauth_log("session %s: not a session record", tag);
+		return 0;
+	}
+	if (now >= r->expires) {
+		ghauth_log("session %s: expired", tag);
+		return 0;
+	}
+	if (cfg->session_idle_ttl > 0 &&
+	    now - r->last_seen >= cfg->session_idle_ttl) {
+		ghauth_log("session %s: idle too long", tag);
+		return 0;
+	}
+	if (!ghauth_allow_match(&cfg->allow, r->uid, r->login)) {
+		ghauth_log("session %s: user %s (id %llu) no longer on the "
+		    "allowlist", tag, r->login, (unsigned long long)r->uid);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * With an idle timeout, records last use - at most every quarter of the
+ * idle period (and at most every 5 minutes), never on every check, so
+ * session checks stay readers.  Failure here does not end the session.
+ */
+static void
+touch(const struct ghauth_config *cfg, const unsigned char *key, time_t now,
+    int64_t last_seen)
+{
+	struct ghauthp_store	*st;
+	struct ghauthp_record	 r;
+	unsigned char		*v = NULL, *nv;
+	size_t			 vlen, nlen;
+	long			 every;
+
+	every = cfg->session_idle_ttl / 4;
+	if (every > 300)
+		every = 300;
+	if (every < 1)
+		every = 1;
+	if (now - last_seen < every)
+		return;
+	if (ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
+	    cfg->lock_timeout_ms) != GHAUTH_OK)
+		return;
+	/* Re-read under the exclusive lock: flock upgrades are not atomic. */
+	if (ghauthp_store_get(st, key, GHAUTHP_KEY_LEN, &v, &vlen) ==
+	    GHAUTH_OK && ghauthp_record_decode(key, GHAUTHP_KEY_LEN, v, vlen,
+	    &r) == 0) {
+		if (r.type == GHAUTHP_REC_SESSION && r.last_seen < now) {
+			r.last_seen = now;
+			nv = ghauthp_record_encode(&r, key, GHAUTHP_KEY_LEN,
+			    &nlen);
+			if (nv != NULL)
+				ghauthp_store_put(st, key, GHAUTHP_KEY_LEN, nv,
+				    nlen, 0);
+			free(nv);
+		}
+		ghauthp_record_free(&r);
+	}
+	free(v);
+	ghauthp_store_close(st);
+}
+
+/*
+ * Looks up the session of token.  Returns GHAUTH_OK with id filled (free
+ * with ghauth_identity_free), GHAUTH_E_SESSION, or a store error.
+ */
+enum ghauth_err
+ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
+    struct ghauth_identity *id)
+{
+	struct ghauthp_store	*st;
+	struct ghauthp_record	 r;
+	unsigned char		 key[GHAUTHP_KEY_LEN];
+	unsigned char		*v = NULL;
+	size_t			 vlen;
+	enum ghauth_err		 rc;
+	char			 tag[9];
+	time_t			 now = ghauthp_now();
+
+	memset(id, 0, sizeof(*id));
+	if (!ghauth_valid_token(token, strlen(token)))
+		return GHAUTH_E_SESSION;
+	ghauthp_key(GHAUTHP_KIND_SESSION, token, key);
+	ghauthp_token_tag(token, tag);
+	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_READ,
+	    cfg->lock_timeout_ms)) != GHAUTH_OK)
+		return rc;
+	rc = ghauthp_store_get(st, key, sizeof(key), &v, &vlen);
+	ghauthp_store_close(st);
+	if (rc != GHAUTH_OK)
+		return rc;
+	if (ghauthp_record_decode(key, sizeof(key), v, vlen, &r) != 0) {
+		ghauth_log("session %s: record failed its integrity check", tag);
+		free(v);
+		return GHAUTH_E_SESSION;
+	}
+	free(v);
+	if (!usable(cfg, &r, now, tag)) {
+		ghauthp_record_free(&r);
+		return GHAUTH_E_SESSION;
+	}
+	if (cfg->session_idle_ttl > 0)
+		touch(cfg, key, now, r.last_seen);
+	id->id = r.uid;
+	id->login = r.login;
+	id->name = r.name;
+	id->avatar_url = r.avatar_url;
+	id->email = r.email;
+	id->created = (time_t)r.created;
+	id->expires = (time_t)r.expires;
+	id->last_seen = (time_t)r.last_seen;
+	r.login = r.name = r.avatar_url = r.email = NULL;
+	ghauthp_record_free(&r);
+	return GHAUTH_OK;
+}
+
+/* The session JSON of the contract (llms.py keys) as a 200 response. */
+int
+ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
+    struct ghauth_response *resp)
+{
+	char	 uid[24];
+	json_t	*j;
+	int	 ok;
+
+	snprintf(uid, sizeof(uid), "%llu", (unsigned long long)id->id);
+	j = json_pack("{ss ss s?s ss s?s ss sI}",
+	    "userId", uid,
+	    "userName", id->login,
+	    "displayName", id->name,
+	    "profileUrl", id->avatar_url,
+	    "email", id->email,
+	    "sessionToken", token,
+	    "created", (json_int_t)id->created);
+	if (j == NULL)
+		return 0;
+	ok = ghauth_response_json(resp, 200, j);
+	json_decref(j);
+	return ok;
+}

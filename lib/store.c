@@ -1,0 +1,416 @@
+/*
+ * store.c - the GDBM store, used by many short-lived CGI processes at once.
+ *
+ * GDBM 1.23's own locks never wait (a second writer fails at once), so
+ * every access first takes flock(2) on a separate lock file ("<store>.lock",
+ * never replaced, so a reorganise that renames the database cannot strand
+ * a lock), with a deadline: busy past it is GHAUTH_E_BUSY (503 +
+ * Retry-After), with nothing written.  Readers share the lock, writers hold
+ * it alone, and nobody holds it across a network call.  GDBM's own lock
+ * stays on as a tripwire against a foreign process (gdbmtool) working on the
+ * file without our lock.  A writer's gdbm_close() fsyncs; callers send a
+ * token only after ghauthp_store_close() returned GHAUTH_OK.
+ *
+ * Files are opened with O_NOFOLLOW and must be regular, owned by us, mode
+ * 0600 (no group/other bits) and have one link (security-notes 3.3).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <gdbm.h>
+
+#include "ghauth-int.h"
+
+#define SWEEP_KEY	"meta:sweep"
+
+struct ghauthp_store {
+	int		 lockfd;
+	GDBM_FILE	 db;		/* NULL: reader of a missing/empty store */
+	enum ghauthp_store_mode mode;
+	int		 failed;
+	int		 masked;
+	sigset_t	 oldmask;
+	char		 path[4096];
+};
+
+static volatile sig_atomic_t alarmed;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+/* Regular file, ours, no group/other access, one link. */
+static int
+safe_file(int fd, const char *what, const char *path)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1) {
+		ghauth_log("store: fstat %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0 || st.st_nlink != 1) {
+		ghauth_log("store: refusing %s %s: must be a regular file owned "
+		    "by uid %u with mode 0600 and one link", what, path,
+		    (unsigned)geteuid());
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * flock with a deadline: a non-blocking try, then a blocking flock that a
+ * one-shot SIGALRM (installed without SA_RESTART) interrupts.
+ */
+static enum ghauth_err
+lock_deadline(int fd, int op, long timeout_ms)
+{
+	struct sigaction	 sa, osa;
+	struct itimerval	 it, oit;
+	int			 rc, err;
+
+	if (flock(fd, op | LOCK_NB) == 0)
+		return GHAUTH_OK;
+	if (errno != EWOULDBLOCK) {
+		ghauth_log("store: flock: %s", strerror(errno));
+		return GHAUTH_E_STORE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	alarmed = 0;
+	if (sigaction(SIGALRM, &sa, &osa) == -1)
+		return GHAUTH_E_STORE;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = timeout_ms / 1000;
+	it.it_value.tv_usec = (timeout_ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, &oit);
+	do {
+		rc = flock(fd, op);
+		err = errno;
+	} while (rc == -1 && err == EINTR && !alarmed);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	sigaction(SIGALRM, &osa, NULL);
+	if (rc == 0)
+		return GHAUTH_OK;
+	if (err == EINTR) {
+		ghauth_log("store: lock busy for %ld ms", timeout_ms);
+		return GHAUTH_E_BUSY;
+	}
+	ghauth_log("store: flock: %s", strerror(err));
+	return GHAUTH_E_STORE;
+}
+
+static void
+block_signals(struct ghauthp_store *s)
+{
+	sigset_t	 set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, &s->oldmask) == 0)
+		s->masked = 1;
+}
+
+static void
+release(struct ghauthp_store *s)
+{
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	if (s->masked)
+		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+	free(s);
+}
+
+/*
+ * Opens the store at path for reading or writing, waiting for the lock at
+ * most timeout_ms.  A reader of a store that does not exist yet gets an
+ * empty store.  Returns GHAUTH_OK, GHAUTH_E_BUSY or GHAUTH_E_STORE.
+ */
+enum ghauth_err
+ghauthp_store_open(struct ghauthp_store **out, const char *path,
+    enum ghauthp_store_mode mode, long timeout_ms)
+{
+	struct ghauthp_store	*s;
+	char			 lockpath[4200];
+	enum ghauth_err		 rc;
+	int			 fd, flags;
+	struct stat		 st;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return GHAUTH_E_NOMEM;
+	s->lockfd = -1;
+	s->mode = mode;
+	if (snprintf(s->path, sizeof(s->path), "%s", path) >=
+	    (int)sizeof(s->path) || snprintf(lockpath, sizeof(lockpath),
+	    "%s.lock", path) >= (int)sizeof(lockpath)) {
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	if (mode == GHAUTHP_STORE_WRITE)
+		block_signals(s);
+	s->lockfd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY, 0600);
+	if (s->lockfd == -1) {
+		ghauth_log("store: cannot open lock file %s: %s", lockpath,
+		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	if (!safe_file(s->lockfd, "lock file", lockpath)) {
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	rc = lock_deadline(s->lockfd,
+	    mode == GHAUTHP_STORE_WRITE ? LOCK_EX : LOCK_SH, timeout_ms);
+	if (rc != GHAUTH_OK) {
+		release(s);
+		return rc;
+	}
+	flags = mode == GHAUTHP_STORE_WRITE ? O_RDWR | O_CREAT : O_RDONLY;
+	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd == -1 && mode == GHAUTHP_STORE_READ && errno == ENOENT) {
+		*out = s;
+		return GHAUTH_OK;
+	}
+	if (fd == -1) {
+		ghauth_log("store: cannot open %s: %s", path,
+		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	if (!safe_file(fd, "store", path)) {
+		close(fd);
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	if (mode == GHAUTHP_STORE_READ && fstat(fd, &st) == 0 &&
+	    st.st_size == 0) {
+		close(fd);
+		*out = s;
+		return GHAUTH_OK;
+	}
+	s->db = gdbm_fd_open(fd, path, 0, (mode == GHAUTHP_STORE_WRITE ?
+	    GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC | GDBM_CLOERROR, NULL);
+	if (s->db == NULL) {
+		int	 ge = gdbm_errno;
+
+		ghauth_log("store: %s: %s", path, gdbm_strerror(ge));
+		release(s);
+		return ge == GDBM_CANT_BE_READER || ge == GDBM_CANT_BE_WRITER ?
+		    GHAUTH_E_BUSY : GHAUTH_E_STORE;
+	}
+	if (gdbm_needs_recovery(s->db)) {
+		ghauth_log("store: %s needs recovery: run ghauth-admin recover",
+		    path);
+		gdbm_close(s->db);
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	*out = s;
+	return GHAUTH_OK;
+}
+
+/*
+ * Closes the store.  For a writer this is the commit: GDBM fsyncs here, and
+ * only GHAUTH_OK means every put/del before it is durable.
+ */
+enum ghauth_err
+ghauthp_store_close(struct ghauthp_store *s)
+{
+	int	 rc = 0;
+
+	if (s == NULL)
+		return GHAUTH_OK;
+	if (s->db != NULL && gdbm_close(s->db) != 0) {
+		ghauth_log("store: closing %s: %s", s->path,
+		    gdbm_strerror(gdbm_errno));
+		rc = -1;
+	}
+	if (rc != 0 || s->failed) {
+		release(s);
+		return GHAUTH_E_STORE;
+	}
+	release(s);
+	return GHAUTH_OK;
+}
+
+/* Closes after an error path; the outcome is already a failure. */
+void
+ghauthp_store_abort(struct ghauthp_store *s)
+{
+	if (s != NULL)
+		s->failed = 1;
+	(void)ghauthp_store_close(s);
+}
+
+enum ghauth_err
+ghauthp_store_get(struct ghauthp_store *s, const void *key, size_t klen,
+    unsigned char **val, size_t *vlen)
+{
+	datum	 k, v;
+
+	*val = NULL;
+	*vlen = 0;
+	if (s->db == NULL)
+		return GHAUTH_E_SESSION;
+	k.dptr = (char *)(uintptr_t)key;
+	k.dsize = (int)klen;
+	v = gdbm_fetch(s->db, k);
+	if (v.dptr == NULL) {
+		if (gdbm_errno == GDBM_ITEM_NOT_FOUND)
+			return GHAUTH_E_SESSION;
+		ghauth_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
+		s->failed = 1;
+		return GHAUTH_E_STORE;
+	}
+	if (v.dsize <= 0 || v.dsize > GHAUTHP_RECORD_MAX) {
+		free(v.dptr);
+		return GHAUTH_E_SESSION;
+	}
+	*val = (unsigned char *)v.dptr;
+	*vlen = (size_t)v.dsize;
+	return GHAUTH_OK;
+}
+
+enum ghauth_err
+ghauthp_store_put(struct ghauthp_store *s, const void *key, size_t klen,
+    const void *val, size_t vlen, int insert_only)
+{
+	datum	 k, v;
+	int	 rc;
+
+	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE)
+		return GHAUTH_E_STORE;
+	k.dptr = (char *)(uintptr_t)key;
+	k.dsize = (int)klen;
+	v.dptr = (char *)(uintptr_t)val;
+	v.dsize = (int)vlen;
+	rc = gdbm_store(s->db, k, v, insert_only ? GDBM_INSERT : GDBM_REPLACE);
+	if (rc == 1)
+		return GHAUTH_E_BADREQ;
+	if (rc != 0) {
+		ghauth_log("store: store: %s", gdbm_strerror(gdbm_errno));
+		s->failed = 1;
+		return GHAUTH_E_STORE;
+	}
+	return GHAUTH_OK;
+}
+
+enum ghauth_err
+ghauthp_store_del(struct ghauthp_store *s, const void *key, size_t klen)
+{
+	datum	 k;
+
+	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE)
+		return GHAUTH_E_STORE;
+	k.dptr = (char *)(uintptr_t)key;
+	k.dsize = (int)klen;
+	if (gdbm_delete(s->db, k) == 0 || gdbm_errno == GDBM_ITEM_NOT_FOUND)
+		return GHAUTH_OK;
+	ghauth_log("store: delete: %s", gdbm_strerror(gdbm_errno));
+	s->failed = 1;
+	return GHAUTH_E_STORE;
+}
+
+static int
+is_meta(datum k)
+{
+	return k.dsize >= 5 && memcmp(k.dptr, "meta:", 5) == 0;
+}
+
+/*
+ * Incremental expiry: continues from the key saved by the previous sweep,
+ * visits at most max records, then deletes the expired (or unreadable)
+ * ones it saw - never while iterating (GDBM manual, "Sequential access").
+ * The cursor wraps at the end, so repeated small sweeps cover the file and
+ * no request pays for a full scan.  *removed counts deletions.
+ */
+enum ghauth_err
+ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
+    int *removed)
+{
+	datum		 ck, k, next, v;
+	datum		*dead = NULL;
+	int		 ndead = 0, visited = 0, i;
+	int64_t		 exp;
+	enum ghauth_err	 rc = GHAUTH_OK;
+
+	*removed = 0;
+	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE || max <= 0)
+		return GHAUTH_OK;
+	if ((dead = calloc((size_t)max, sizeof(*dead))) == NULL)
+		return GHAUTH_E_NOMEM;
+	ck.dptr = SWEEP_KEY;
+	ck.dsize = sizeof(SWEEP_KEY) - 1;
+	k = gdbm_fetch(s->db, ck);
+	if (k.dptr != NULL && !gdbm_exists(s->db, k)) {
+		free(k.dptr);
+		k.dptr = NULL;
+	}
+	if (k.dptr == NULL)
+		k = gdbm_firstkey(s->db);
+	while (k.dptr != NULL && visited < max) {
+		if (!is_meta(k)) {
+			visited++;
+			v = gdbm_fetch(s->db, k);
+			if (v.dptr == NULL || ghauthp_record_expires(
+			    (unsigned char *)k.dptr, (size_t)k.dsize,
+			    (unsigned char *)v.dptr, (size_t)v.dsize, &exp) != 0 ||
+			    exp <= (int64_t)now) {
+				dead[ndead].dptr = malloc((size_t)k.dsize);
+				if (dead[ndead].dptr != NULL) {
+					memcpy(dead[ndead].dptr, k.dptr,
+					    (size_t)k.dsize);
+					dead[ndead++].dsize = k.dsize;
+				}
+			}
+			free(v.dptr);
+		}
+		next = gdbm_nextkey(s->db, k);
+		free(k.dptr);
+		k = next;
+	}
+	if (k.dptr != NULL) {
+		if (gdbm_store(s->db, ck, k, GDBM_REPLACE) != 0)
+			rc = GHAUTH_E_STORE;
+		free(k.dptr);
+	} else
+		(void)gdbm_delete(s->db, ck);
+	for (i = 0; i < ndead; i++) {
+		if (gdbm_delete(s->db, dead[i]) == 0)
+			(*removed)++;
+		free(dead[i].dptr);
+	}
+	free(dead);
+	if (rc != GHAUTH_OK)
+		s->failed = 1;
+	return rc;
+}
+
+/* The store key of a token: kind prefix + SHA-256 of the token string. */
+void
+ghauthp_key(const char *kind, const char *token, unsigned char out[35])
+{
+	memcpy(out, kind, 3);
+	ghauth_sha256(token, strlen(token), out + 3);
+}
