@@ -122,8 +122,9 @@ ghauth_ep_session(const struct ghauth_config *cfg,
 		rc = GHAUTH_E_NOMEM;
 out:
 	if (rc != GHAUTH_OK) {
-		/* A dead session cookie is dropped from the browser. */
-		if (rc == GHAUTH_E_SESSION && from_cookie)
+		/* A dead session cookie (not a bad hand-off) is dropped. */
+		if (rc == GHAUTH_E_SESSION && from_cookie &&
+		    !q[Q_SESSION].present)
 			ghauth_response_cookie(resp, cfg,
 			    ghauthp_session_cookie(cfg), "", 0);
 		ghauthp_ep_fail(cfg, NULL, resp, rc, NULL);

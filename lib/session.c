@@ -218,12 +218,13 @@ int
 ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
     struct ghauth_response *resp)
 {
-	char	 uid[24];
-	json_t	*j;
-	int	 ok;
+	char		 uid[24];
+	json_t		*j;
+	json_error_t	 err;
+	int		 ok;
 
 	snprintf(uid, sizeof(uid), "%llu", (unsigned long long)id->id);
-	j = json_pack("{ss ss s?s ss s?s ss sI}",
+	j = json_pack_ex(&err, 0, "{s:s, s:s, s:s?, s:s, s:s?, s:s, s:I}",
 	    "userId", uid,
 	    "userName", id->login,
 	    "displayName", id->name,
@@ -231,8 +232,10 @@ ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
 	    "email", id->email,
 	    "sessionToken", token,
 	    "created", (json_int_t)id->created);
-	if (j == NULL)
+	if (j == NULL) {
+		ghauth_log("session: cannot build JSON: %s", err.text);
 		return 0;
+	}
 	ok = ghauth_response_json(resp, 200, j);
 	json_decref(j);
 	return ok;

@@ -1,0 +1,368 @@
+"""ghtest - shared helpers for ghauth's Python test scripts (stdlib only).
+
+- Tap: TAP output (plan at the end), exit status 1 if anything failed.
+- Mock: starts tests/mock-github/mock_github.py over HTTPS with a test CA
+  made at test time by tests/lib/mkca.sh, and talks to its control API.
+- Cgi: runs a built CGI program under a clean environment (like env -i) and
+  parses its response; a "browser" (Browser) keeps cookies and walks the
+  sign-in flow either through the CGIs directly or through a real web server
+  (HttpBrowser) - the same steps, so server recipes reuse the flow tests.
+
+Nothing here is installed.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+SRCDIR = os.environ.get("abs_top_srcdir") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDDIR = os.environ.get("abs_top_builddir") or SRCDIR
+
+
+class Tap:
+    """TAP producer: ok()/is_() print lines, done() prints the plan."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if cond:
+            print("ok %d - %s" % (self.n, desc), flush=True)
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, desc), flush=True)
+            if diag is not None:
+                for line in str(diag).splitlines()[:40]:
+                    print("#   " + line, flush=True)
+        return cond
+
+    def is_(self, got, want, desc):
+        return self.ok(got == want, desc, "got:  %r\nwant: %r" % (got, want))
+
+    def like(self, got, pattern, desc):
+        import re
+        return self.ok(got is not None and re.search(pattern, got) is not None,
+                       desc, "got: %r\npattern: %r" % (got, pattern))
+
+    def skip(self, desc, why):
+        self.n += 1
+        self.skipped += 1
+        print("ok %d - %s # SKIP %s" % (self.n, desc, why), flush=True)
+
+    def diag(self, msg):
+        for line in str(msg).splitlines():
+            print("# " + line, flush=True)
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        return 1 if self.failed else 0
+
+
+def tmpdir(prefix="ghauth-test-"):
+    base = os.environ.get("TMPDIR", "/tmp")
+    d = tempfile.mkdtemp(prefix=prefix, dir=base)
+    os.chmod(d, 0o700)
+    return d
+
+
+def make_ca(outdir):
+    subprocess.run(["bash", os.path.join(SRCDIR, "tests/lib/mkca.sh"), outdir],
+                   check=True, stdout=subprocess.DEVNULL)
+    return outdir
+
+
+class Mock:
+    """A running mock GitHub; stop() ends it."""
+
+    def __init__(self, workdir, cadir, cert="server", client_id="test-client",
+                 client_secret="canary-SECRET-do-not-print"):
+        self.cadir = cadir
+        self.portfile = os.path.join(workdir, "mock-%s.port" % cert)
+        self.logfile = open(os.path.join(workdir, "mock-%s.log" % cert), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(SRCDIR, "tests/mock-github/mock_github.py"),
+             "--cert", os.path.join(cadir, cert + ".pem"),
+             "--key", os.path.join(cadir, cert + ".key"),
+             "--port", "0", "--portfile", self.portfile,
+             "--client-id", client_id, "--client-secret", client_secret],
+            stdout=self.logfile, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while not os.path.exists(self.portfile):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("mock GitHub did not start")
+            time.sleep(0.05)
+        with open(self.portfile) as f:
+            self.port = int(f.read().strip())
+        self.base = "https://127.0.0.1:%d" % self.port
+        # The test client itself trusts whatever this mock presents.
+        self.ctx = ssl.create_default_context(cafile=os.path.join(
+            cadir, "untrusted-ca.pem" if cert == "untrusted" else "ca.pem"))
+        if cert == "wronghost":
+            self.ctx.check_hostname = False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.logfile.close()
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port,
+                                           context=self.ctx, timeout=timeout)
+        h = {"User-Agent": "ghauth-tests"}
+        h.update(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        out = (r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read())
+        conn.close()
+        return out
+
+    def control(self, path, body=None):
+        st, _, data = self.request("POST" if body is not None or path in (
+            "/_mock/reset", "/_mock/requests/clear") else "GET",
+            "/_mock/" + path.lstrip("/").replace("_mock/", ""), body)
+        if st != 200:
+            raise RuntimeError("mock control %s: %d %s" % (path, st, data[:200]))
+        return json.loads(data or b"null")
+
+    def reset(self):
+        self.control("reset", {})
+
+    def fail(self, endpoint, mode, count=1, **extra):
+        body = {"endpoint": endpoint, "mode": mode, "count": count}
+        body.update(extra)
+        self.control("fail", body)
+
+    def requests(self, endpoint=None):
+        q = "?endpoint=" + endpoint if endpoint else ""
+        return self.control("requests" + q)
+
+    def authorize(self, location, login="octocat", decision="auto"):
+        """Plays the browser at GitHub's authorize URL; returns the 302 target."""
+        u = urllib.parse.urlsplit(location)
+        q = u.query + "&mock_auto=" + ("1" if decision == "auto" else "cancel")
+        if login:
+            q += "&login=" + urllib.parse.quote(login)
+        st, hdrs, body = self.request("GET", u.path + "?" + q)
+        if st != 302:
+            raise RuntimeError("authorize: %d %s" % (st, body[:300]))
+        return hdrs["location"]
+
+
+class Response:
+    def __init__(self, raw, stderr=b"", rc=0):
+        self.raw = raw
+        self.stderr = stderr.decode("utf-8", "replace")
+        self.rc = rc
+        self.status = None
+        self.headers = []
+        head, sep, body = raw.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = raw.partition(b"\n\n")
+        self.body = body
+        for line in head.decode("latin-1").splitlines():
+            name, _, value = line.partition(":")
+            value = value.strip()
+            if name.lower() == "status":
+                self.status = int(value.split()[0])
+            self.headers.append((name, value))
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "<Response %s %r %r>" % (self.status, self.headers, self.body[:300])
+
+
+def run_cgi(program, env, stdin=b"", timeout=60, wrapper=None):
+    """Runs cgi-bin/<program> with exactly env (plus nothing else)."""
+    path = os.path.join(BUILDDIR, "cgi-bin", program)
+    argv = (wrapper or []) + [path]
+    p = subprocess.run(argv, input=stdin, env=env, capture_output=True,
+                       timeout=timeout)
+    return Response(p.stdout, p.stderr, p.returncode)
+
+
+def write_config(path, store, mock=None, **auth):
+    """Writes a ghauth.json for tests; auth keys override the defaults."""
+    gh = {
+        "client_id": "test-client",
+        "client_secret": "canary-SECRET-do-not-print",
+        "redirect_uri": "http://localhost:8080/auth/github/callback",
+        "timeout": 3,
+    }
+    if mock is not None:
+        gh["oauth_url"] = mock.base + "/login/oauth"
+        gh["api_url"] = mock.base
+        gh["ca_file"] = os.path.join(mock.cadir, "ca.pem")
+    gh.update(auth.pop("github", {}))
+    doc = {"auth": dict({"enabled": True, "github": gh, "store": store}, **auth)}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+    return path
+
+
+def parse_set_cookie(value):
+    first, *attrs = [p.strip() for p in value.split(";")]
+    name, _, val = first.partition("=")
+    a = {}
+    for x in attrs:
+        k, _, v = x.partition("=")
+        a[k.lower()] = v
+    return name, val, a
+
+
+class Browser:
+    """A cookie-keeping client that runs the CGIs directly (no server)."""
+
+    ORIGIN = "http://localhost:8080"
+
+    def __init__(self, config, extra_env=None, accept="text/html"):
+        self.config = config
+        self.cookies = {}
+        self.extra_env = extra_env or {}
+        self.accept = accept
+        self.log = []   # every Response, for canary checks
+
+    def env(self, method, query="", headers=None):
+        e = {"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method,
+             "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
+             "GHAUTH_CONFIG": self.config, "HTTP_ACCEPT": self.accept}
+        if self.cookies:
+            e["HTTP_COOKIE"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        for k, v in (headers or {}).items():
+            e["HTTP_" + k.upper().replace("-", "_")] = v
+        e.update(self.extra_env)
+        return e
+
+    def absorb(self, r):
+        for sc in r.all("Set-Cookie"):
+            name, val, attrs = parse_set_cookie(sc)
+            if attrs.get("max-age") == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = val
+        self.log.append(r)
+        return r
+
+    def call(self, program, method="GET", query="", headers=None):
+        return self.absorb(run_cgi(program, self.env(method, query, headers)))
+
+    # The flow, step by step.
+    def start(self, redirect=None):
+        q = "redirect=" + urllib.parse.quote(redirect, safe="") if redirect else ""
+        return self.call("github", "GET", q)
+
+    def callback(self, url):
+        q = urllib.parse.urlsplit(url).query
+        return self.call("callback", "GET", q)
+
+    def session(self, query="", headers=None):
+        return self.call("session", "GET", query, headers)
+
+    def logout(self, headers=None):
+        return self.call("logout", "POST", "", headers)
+
+    def sign_in(self, mock, login="octocat", redirect=None):
+        """Start -> GitHub -> callback -> hand-off exchange.  Returns a dict."""
+        out = {}
+        r = out["start"] = self.start(redirect)
+        if r.status != 303:
+            return out
+        back = mock.authorize(r.header("Location"), login=login)
+        r = out["callback"] = self.callback(back)
+        if r.status != 303:
+            return out
+        landing = r.header("Location")
+        out["landing"] = landing
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(landing).query)
+        out["handoff"] = q.get("session", [None])[0]
+        r = out["session"] = self.session("session=" + (out["handoff"] or ""))
+        return out
+
+
+class HttpBrowser(Browser):
+    """The same browser, through a real web server at base (http://host:port)."""
+
+    def __init__(self, base, origin=None, accept="text/html", prefix="/auth"):
+        super().__init__(None, accept=accept)
+        self.base = base.rstrip("/")
+        self.origin = origin or self.base
+        self.prefix = prefix
+        u = urllib.parse.urlsplit(self.base)
+        self.host, self.port = u.hostname, u.port or 80
+
+    PATHS = {"github": "/github", "callback": "/github/callback",
+             "session": "/session", "logout": "/logout"}
+
+    def http(self, method, path, headers=None, body=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        h = {"Accept": self.accept, "Host": urllib.parse.urlsplit(self.origin).netloc}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        h.update(headers or {})
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        raw = ("Status: %d %s\r\n" % (resp.status, resp.reason)).encode()
+        for k, v in resp.getheaders():
+            raw += ("%s: %s\r\n" % (k, v)).encode("latin-1")
+        raw += b"\r\n" + data
+        conn.close()
+        return self.absorb(Response(raw))
+
+    def call(self, program, method="GET", query="", headers=None):
+        path = self.prefix + self.PATHS[program] + ("?" + query if query else "")
+        return self.http(method, path, headers)
+
+
+def canary_check(tap, texts, secrets, what):
+    """No secret value appears in any of texts."""
+    leaks = []
+    for s in secrets:
+        if not s:
+            continue
+        for t in texts:
+            if s in t:
+                leaks.append(s[:6] + "...")
+                break
+    tap.ok(not leaks, "no secret, token, code or verifier in %s" % what,
+           "leaked: %r" % leaks)
+
+
+def cleanup(path):
+    shutil.rmtree(path, ignore_errors=True)
