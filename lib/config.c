@@ -290,6 +290,29 @@ finish(struct ghauth_config *c, struct env *e)
 	if ((rc = check_base_url(e, c->oauth_url, "oauth_url")) != GHAUTH_OK ||
 	    (rc = check_base_url(e, c->api_url, "api_url")) != GHAUTH_OK)
 		return rc;
+	/*
+	 * The authorize URL is only put in a Location header, never fetched
+	 * by us, so http is tolerated there for a loopback host (the demo).
+	 */
+	if (c->authorize_url != NULL && c->authorize_url[0] == '\0') {
+		free(c->authorize_url);
+		c->authorize_url = NULL;
+	}
+	if (c->authorize_url == NULL) {
+		size_t	 n = strlen(c->oauth_url) + sizeof("/authorize");
+
+		if ((c->authorize_url = malloc(n)) == NULL)
+			return GHAUTH_E_NOMEM;
+		snprintf(c->authorize_url, n, "%s/authorize", c->oauth_url);
+	} else {
+		int	 sec;
+
+		if (url_origin(c->authorize_url, 1, &sec) == 0 ||
+		    strchr(c->authorize_url, '?') != NULL)
+			return fail(e, GHAUTH_E_CONFIG,
+			    "auth.github.authorize_url must be an https:// URL "
+			    "(http:// only for localhost)");
+	}
 	if (c->store == NULL || c->store[0] == '\0') {
 		free(c->store);
 		if ((c->store = ghauthp_strdup(GHAUTH_STOREDIR "/ghauth.db")) ==
@@ -388,6 +411,8 @@ ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
 	    (rc = get_string(&e, gh, "oauth_url", "auth.github",
 	    &c->oauth_url)) ||
 	    (rc = get_string(&e, gh, "api_url", "auth.github", &c->api_url)) ||
+	    (rc = get_string(&e, gh, "authorize_url", "auth.github",
+	    &c->authorize_url)) ||
 	    (rc = get_string(&e, gh, "ca_file", "auth.github", &c->ca_file)) ||
 	    (rc = get_long(&e, gh, "timeout", "auth.github", 1, 30,
 	    &c->github_timeout)) ||
@@ -548,6 +573,7 @@ ghauth_config_free(struct ghauth_config *c)
 	free(c->client_secret);
 	free(c->redirect_uri);
 	free(c->oauth_url);
+	free(c->authorize_url);
 	free(c->api_url);
 	free(c->ca_file);
 	free(c->store);
@@ -555,4 +581,5 @@ ghauth_config_free(struct ghauth_config *c)
 	ghauth_allow_free(&c->allow);
 	c->client_id = c->client_secret = c->redirect_uri = NULL;
 	c->oauth_url = c->api_url = c->ca_file = c->store = c->origin = NULL;
+	c->authorize_url = NULL;
 }

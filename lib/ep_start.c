@@ -28,7 +28,7 @@ authorize_url(const struct ghauth_config *cfg, const char *state,
 	int	 ok;
 
 #define ADD(s)	ghauthp_str_append(&u, &len, &cap, (s), strlen(s))
-	ok = ADD(cfg->oauth_url) && ADD("/authorize?client_id=") &&
+	ok = ADD(cfg->authorize_url) && ADD("?client_id=") &&
 	    ghauthp_pct_encode(&u, &len, &cap, cfg->client_id) &&
 	    ADD("&redirect_uri=") &&
 	    ghauthp_pct_encode(&u, &len, &cap, cfg->redirect_uri) &&

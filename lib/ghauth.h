@@ -76,6 +76,7 @@ struct ghauth_config {
 	char		*client_secret;
 	char		*redirect_uri;
 	char		*oauth_url;
+	char		*authorize_url;	/* browser-facing; default oauth_url/authorize */
 	char		*api_url;
 	char		*ca_file;
 	char		*store;

@@ -447,7 +447,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle(self):
         try:
-            self.request.do_handshake()
+            if isinstance(self.request, ssl.SSLSocket):
+                self.request.do_handshake()
         except (ssl.SSLError, OSError) as e:
             log("%s:%s TLS handshake failed: %s" % (self.client_address + (e,)))
             self.close_connection = True
@@ -1289,6 +1290,8 @@ class MockServer(ThreadingHTTPServer):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
+        if self.ctx is None:    # --http-port: plain HTTP for browser pages (demo)
+            return sock, addr
         # The TLS handshake happens in the connection's own thread (Handler.handle),
         # so a client that never completes it cannot block the accept loop.
         return self.ctx.wrap_socket(sock, server_side=True,
@@ -1318,6 +1321,9 @@ def main(argv=None):
     ap.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     ap.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     ap.add_argument("--state-dir", help="persist state.json and requests.jsonl here")
+    ap.add_argument("--http-port", type=int, default=None,
+                    help="also serve plain HTTP on this port (the demo's browser-facing "
+                         "authorize page, so no certificate warning)")
     args = ap.parse_args(argv)
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -1330,11 +1336,19 @@ def main(argv=None):
     state = MockState(args.client_id, args.client_secret, args.state_dir)
     srv = MockServer(("127.0.0.1", args.port), ctx, state)
     port = srv.server_address[1]
+    plain = None
+    if args.http_port is not None:
+        plain = MockServer(("127.0.0.1", args.http_port), None, state)
+        threading.Thread(target=plain.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+        log("also listening on http://127.0.0.1:%d" % plain.server_address[1])
 
     def on_signal(signum, frame):
         if not srv.stop_event.is_set():
             srv.stop_event.set()
             threading.Thread(target=srv.shutdown, daemon=True).start()
+            if plain is not None:
+                threading.Thread(target=plain.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
