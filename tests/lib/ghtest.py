@@ -208,9 +208,9 @@ class Response:
         return "<Response %s %r %r>" % (self.status, self.headers, self.body[:300])
 
 
-def run_cgi(program, env, stdin=b"", timeout=60, wrapper=None):
+def run_cgi(program, env, stdin=b"", timeout=60, wrapper=None, cgidir=None):
     """Runs cgi-bin/<program> with exactly env (plus nothing else)."""
-    path = os.path.join(BUILDDIR, "cgi-bin", program)
+    path = os.path.join(cgidir or os.path.join(BUILDDIR, "cgi-bin"), program)
     argv = (wrapper or []) + [path]
     p = subprocess.run(argv, input=stdin, env=env, capture_output=True,
                        timeout=timeout)
@@ -251,8 +251,9 @@ class Browser:
 
     ORIGIN = "http://localhost:8080"
 
-    def __init__(self, config, extra_env=None, accept="text/html"):
+    def __init__(self, config, extra_env=None, accept="text/html", cgidir=None):
         self.config = config
+        self.cgidir = cgidir
         self.cookies = {}
         self.extra_env = extra_env or {}
         self.accept = accept
@@ -280,7 +281,8 @@ class Browser:
         return r
 
     def call(self, program, method="GET", query="", headers=None):
-        return self.absorb(run_cgi(program, self.env(method, query, headers)))
+        return self.absorb(run_cgi(program, self.env(method, query, headers),
+                                   cgidir=self.cgidir))
 
     # The flow, step by step.
     def start(self, redirect=None):
