@@ -1,8 +1,10 @@
 /*
- * cgi.c - one CGI request from start to finish, shared by the four
- * programs: harden the process, read the request and the configuration,
- * drop the environment (httpoxy, SSL_* and friends: security-notes 4.9),
- * run the endpoint, write the response to stdout in one piece.
+ * cgi.c - one CGI request from start to finish, shared by the programs:
+ * harden the process, read the request and the configuration, drop the
+ * environment (httpoxy, SSL_* and friends: security-notes 4.9), run the
+ * endpoint, write the response to stdout in one piece.  When a FastCGI
+ * server started the program (fd 0 is a listening socket), the same
+ * request handling runs once per accepted request instead (fcgi.c).
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,8 +33,8 @@ harden(void)
 	(void)setrlimit(RLIMIT_CORE, &rl);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
+int
+ghauthp_write_all(int fd, const char *p, size_t n)
 {
 	ssize_t	 w;
 
@@ -47,13 +50,64 @@ write_all(int fd, const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * session and logout are API endpoints: like their own errors (endpoint.c),
+ * errors found before they run (request, configuration) are always JSON.
+ */
+static int
+api_endpoint(const char *name)
+{
+	return strcmp(name, "session") == 0 || strcmp(name, "logout") == 0;
+}
+
+/*
+ * Answers one request: req was read with result rrc, cfg loaded with crc.
+ * Returns the serialised response (malloc'd, length in *len) or NULL.
+ */
+char *
+ghauthp_respond(const char *name, ghauth_endpoint ep,
+    const struct ghauth_request *req, enum ghauth_err rrc,
+    const struct ghauth_config *cfg, enum ghauth_err crc, size_t *len)
+{
+	struct ghauth_response	 resp;
+	struct ghauth_result	 res;
+	char			*out;
+	const struct ghauth_request *er = api_endpoint(name) ? NULL : req;
+
+	ghauth_response_init(&resp);
+	if (crc != GHAUTH_OK) {
+		ghauthp_result(&res, crc == GHAUTH_E_NOMEM ? crc :
+		    GHAUTH_E_CONFIG, NULL);
+		ghauth_response_error(&resp, er, NULL, &res);
+	} else if (rrc != GHAUTH_OK) {
+		ghauthp_result(&res, rrc, NULL);
+		ghauth_response_error(&resp, er, cfg, &res);
+	} else
+		ep(cfg, req, &resp);
+	out = ghauth_response_serialize(&resp, len);
+	ghauth_response_free(&resp);
+	return out;
+}
+
+/* FastCGI: fd 0 is a listening socket, not connected (as libfcgi checks). */
+static int
+fastcgi_listener(void)
+{
+	struct sockaddr_storage	 sa;
+	socklen_t		 sl = sizeof(sa);
+	struct stat		 st;
+
+	if (fstat(STDIN_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return 0;
+	return getpeername(STDIN_FILENO, (struct sockaddr *)&sa, &sl) == -1 &&
+	    errno == ENOTCONN;
+}
+
 int
 ghauth_cgi_main(const char *name, ghauth_endpoint ep)
 {
 	struct ghauth_request	 req;
 	struct ghauth_config	 cfg;
-	struct ghauth_response	 resp;
-	struct ghauth_result	 res;
 	enum ghauth_err		 rc, crc;
 	char			 err[768];
 	char			*out;
@@ -62,29 +116,21 @@ ghauth_cgi_main(const char *name, ghauth_endpoint ep)
 
 	harden();
 	ghauth_log_init(name);
-	ghauth_response_init(&resp);
+	if (fastcgi_listener())
+		return ghauthp_fastcgi_main(name, ep);
 	memset(&cfg, 0, sizeof(cfg));
 	rc = ghauth_request_read(&req, ghauth_getenv_process, NULL);
 	err[0] = '\0';
 	crc = ghauth_config_load(&cfg, ghauth_getenv_process, NULL, err,
 	    sizeof(err));
 	(void)clearenv();
-	if (crc != GHAUTH_OK) {
+	if (crc != GHAUTH_OK)
 		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
-		ghauthp_result(&res, crc == GHAUTH_E_NOMEM ? crc :
-		    GHAUTH_E_CONFIG, NULL);
-		ghauth_response_error(&resp, &req, NULL, &res);
-	} else if (rc != GHAUTH_OK) {
-		ghauthp_result(&res, rc, NULL);
-		ghauth_response_error(&resp, &req, &cfg, &res);
-	} else
-		ep(&cfg, &req, &resp);
-	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && write_all(STDOUT_FILENO, out, len);
+	out = ghauthp_respond(name, ep, &req, rc, &cfg, crc, &len);
+	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
 	if (out != NULL)
 		ghauthp_wipe(out, len);
 	free(out);
-	ghauth_response_free(&resp);
 	ghauth_request_free(&req);
 	if (crc == GHAUTH_OK)
 		ghauth_config_free(&cfg);

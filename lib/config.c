@@ -382,13 +382,20 @@ ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
 	json_error_t	 jerr;
 	json_t		*root, *auth, *gh, *v;
 	enum ghauth_err	 rc;
-	char		*restrict_to = NULL;
+	char		*restrict_to = NULL, *near;
 
 	defaults(c);
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		rc = fail(&e, GHAUTH_E_CONFIG, "JSON error at line %d: %s",
-		    jerr.line, jerr.text);
+		/*
+		 * jansson quotes the text "near" the error, which can be
+		 * (part of) the client secret: keep only the position.
+		 */
+		if ((near = strstr(jerr.text, " near '")) != NULL)
+			*near = '\0';
+		rc = fail(&e, GHAUTH_E_CONFIG,
+		    "JSON error at line %d column %d: %s", jerr.line,
+		    jerr.column, jerr.text);
 		goto out;
 	}
 	if (!json_is_object(root) ||
@@ -453,9 +460,22 @@ ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
 				goto out;
 			}
 		}
-	} else if ((rc = get_string(&e, gh, "restrict_to", "auth.github",
-	    &restrict_to)) != GHAUTH_OK)
-		goto out;
+	} else if (v != NULL && !json_is_null(v)) {
+		/*
+		 * Not get_string(): tabs and newlines are separators here,
+		 * as in GITHUB_USERS ("$GITHUB_USERS" is the usual value),
+		 * and ghauth_allow_parse() refuses any other control byte.
+		 */
+		if (!json_is_string(v)) {
+			rc = fail(&e, GHAUTH_E_CONFIG, "auth.github.restrict_to "
+			    "must be a string or a list of strings");
+			goto out;
+		}
+		if ((restrict_to = expand(&e, json_string_value(v))) == NULL) {
+			rc = GHAUTH_E_NOMEM;
+			goto out;
+		}
+	}
 	if (restrict_to != NULL && (rc = set_allow(&e, c, restrict_to)))
 		goto out;
 	rc = finish(c, &e);

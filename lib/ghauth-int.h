@@ -44,6 +44,18 @@ enum ghauth_err	 ghauthp_store_del(struct ghauthp_store *, const void *,
 enum ghauth_err	 ghauthp_store_sweep(struct ghauthp_store *, time_t, int,
 		    int *);
 
+/*
+ * ghauth-admin's access (admin.c): the lock alone, then the GDBM handle
+ * (GDBM_FILE is a struct gdbm_file_info *; gdbm.h is not needed here).
+ */
+struct gdbm_file_info;
+enum ghauth_err	 ghauthp_store_lock(struct ghauthp_store **, const char *,
+		    enum ghauthp_store_mode, long);
+struct gdbm_file_info *ghauthp_store_gdbm(struct ghauthp_store *);
+void		 ghauthp_store_set_gdbm(struct ghauthp_store *,
+		    struct gdbm_file_info *);
+int		 ghauthp_store_safe_file(int, const char *);
+
 void		 ghauthp_key(const char *, const char *, unsigned char
 		    [GHAUTHP_KEY_LEN]);
 
@@ -131,6 +143,14 @@ int		 ghauthp_ep_check(const struct ghauth_config *,
 void		 ghauthp_ep_fail(const struct ghauth_config *,
 		    const struct ghauth_request *, struct ghauth_response *,
 		    enum ghauth_err, const char *);
+
+/* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
+
+char		*ghauthp_respond(const char *, ghauth_endpoint,
+		    const struct ghauth_request *, enum ghauth_err,
+		    const struct ghauth_config *, enum ghauth_err, size_t *);
+int		 ghauthp_write_all(int, const char *, size_t);
+int		 ghauthp_fastcgi_main(const char *, ghauth_endpoint);
 
 /* ---- helpers (util.c) --------------------------------------------------- */
 
