@@ -59,6 +59,76 @@ int		 ghauthp_store_safe_file(int, const char *);
 void		 ghauthp_key(const char *, const char *, unsigned char
 		    [GHAUTHP_KEY_LEN]);
 
+/* ---- ghauth-admin's operations (admin.c) -------------------------------- */
+
+/* What a store key names. */
+enum ghauthp_akind {
+	GHAUTHP_AK_STATE,
+	GHAUTHP_AK_SESSION,
+	GHAUTHP_AK_HANDOFF,
+	GHAUTHP_AK_META,	/* "meta:" keys (the sweep cursor) */
+	GHAUTHP_AK_OTHER,	/* no key ghauth writes: unreadable */
+	GHAUTHP_AK__MAX
+};
+
+struct ghauthp_admin_opts {
+	const char	*path;		/* the store */
+	long		 timeout_ms;	/* lock deadline */
+	long		 idle_ttl;	/* session_idle_ttl, 0: none */
+	time_t		 now;
+};
+
+struct ghauthp_admin_session {
+	char		 tag[9];	/* 8 hex digits of the key, not the token */
+	uint64_t	 uid;
+	char		*login;
+	int64_t		 created;
+	int64_t		 last_seen;
+	int64_t		 expires;
+	int		 expired;	/* 0 live, 1 expired, 2 idle too long */
+};
+
+struct ghauthp_admin_report {
+	int		 exists;	/* a non-empty database file */
+	long long	 size_before;	/* bytes, -1: no file */
+	long long	 size_after;
+	size_t		 records[GHAUTHP_AK__MAX];
+	size_t		 expired[GHAUTHP_AK__MAX];
+	size_t		 unreadable[GHAUTHP_AK__MAX];
+	size_t		 removed;
+	size_t		 walk_errors;	/* GDBM errors while reading */
+	size_t		 unread;	/* records GDBM would no longer read */
+	int		 needs_recovery;
+	int		 open_error;	/* gdbm_errno when GDBM refused the file */
+	int		 rebuilt;	/* recover: GDBM rebuilt the file */
+	size_t		 rcv_keys;
+	size_t		 rcv_failed_keys;
+	size_t		 rcv_failed_buckets;
+	int		 reset;		/* recover: started empty */
+	char		 backup[4200];	/* recover: GDBM's copy of the original */
+	char		 moved[4200];	/* recover: where the unusable file went */
+};
+
+enum ghauth_err	 ghauthp_admin_list(const struct ghauthp_admin_opts *,
+		    struct ghauthp_admin_session **, size_t *,
+		    struct ghauthp_admin_report *);
+void		 ghauthp_admin_list_free(struct ghauthp_admin_session *,
+		    size_t);
+enum ghauth_err	 ghauthp_admin_stats(const struct ghauthp_admin_opts *,
+		    struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_purge(const struct ghauthp_admin_opts *,
+		    struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_revoke(const struct ghauthp_admin_opts *,
+		    const char *, struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_reorganize(const struct ghauthp_admin_opts *,
+		    struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_check(const struct ghauthp_admin_opts *,
+		    struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_recover(const struct ghauthp_admin_opts *,
+		    int, struct ghauthp_admin_report *);
+int		 ghauthp_admin_problems(const struct ghauthp_admin_report *);
+int		 ghauthp_admin_owner(const char *, char *, size_t);
+
 /* ---- records (record.c): versioned, integrity-tagged values ------------ */
 
 enum ghauthp_rtype {
@@ -162,6 +232,7 @@ int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
 		    size_t);
 int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
 char		*ghauthp_json_dump(void *);
+int		 ghauthp_json_str(char **, size_t *, size_t *, const char *);
 time_t		 ghauthp_now(void);
 void		 ghauthp_hex(const unsigned char *, size_t, char *);
 void		 ghauthp_token_tag(const char *, char[9]);

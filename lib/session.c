@@ -92,27 +92,30 @@ ghauth_identity_free(struct ghauth_identity *id)
 /* Is the session record usable now?  Logs why not. */
 static int
 usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
-    time_t now, const char *tag)
+    time_t now, const char *token)
 {
-	if (r->type != GHAUTHP_REC_SESSION) {
-		ghauth_log("session %s: not a session record", tag);
-		return 0;
-	}
-	if (now >= r->expires) {
-		ghauth_log("session %s: expired", tag);
-		return 0;
-	}
-	if (cfg->session_idle_ttl > 0 &&
-	    now - r->last_seen >= cfg->session_idle_ttl) {
-		ghauth_log("session %s: idle too long", tag);
-		return 0;
-	}
-	if (!ghauth_allow_match(&cfg->allow, r->uid, r->login)) {
+	const char	*why = NULL;
+	char		 tag[9];
+
+	if (r->type != GHAUTHP_REC_SESSION)
+		why = "not a session record";
+	else if (now >= r->expires)
+		why = "expired";
+	else if (cfg->session_idle_ttl > 0 &&
+	    now - r->last_seen >= cfg->session_idle_ttl)
+		why = "idle too long";
+	else if (!ghauth_allow_match(&cfg->allow, r->uid, r->login)) {
+		ghauthp_token_tag(token, tag);
 		ghauth_log("session %s: user %s (id %llu) no longer on the "
 		    "allowlist", tag, r->login, (unsigned long long)r->uid);
 		return 0;
 	}
-	return 1;
+	if (why == NULL)
+		return 1;
+	/* The tag (a hash) is computed only when there is something to log. */
+	ghauthp_token_tag(token, tag);
+	ghauth_log("session %s: %s", tag, why);
+	return 0;
 }
 
 /*
@@ -180,7 +183,7 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 	if (!ghauth_valid_token(token, strlen(token)))
 		return GHAUTH_E_SESSION;
 	ghauthp_key(GHAUTHP_KIND_SESSION, token, key);
-	ghauthp_token_tag(token, tag);
+	tag[0] = '\0';
 	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_READ,
 	    cfg->lock_timeout_ms)) != GHAUTH_OK)
 		return rc;
@@ -189,12 +192,13 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 	if (rc != GHAUTH_OK)
 		return rc;
 	if (ghauthp_record_decode(key, sizeof(key), v, vlen, &r) != 0) {
+		ghauthp_token_tag(token, tag);
 		ghauth_log("session %s: record failed its integrity check", tag);
 		free(v);
 		return GHAUTH_E_SESSION;
 	}
 	free(v);
-	if (!usable(cfg, &r, now, tag)) {
+	if (!usable(cfg, &r, now, token)) {
 		ghauthp_record_free(&r);
 		return GHAUTH_E_SESSION;
 	}
@@ -218,25 +222,37 @@ int
 ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
     struct ghauth_response *resp)
 {
-	char		 uid[24];
-	json_t		*j;
-	json_error_t	 err;
-	int		 ok;
+	char	*b = NULL;
+	char	 num[64];
+	size_t	 len = 0, cap = 512;
+	int	 ok;
 
-	snprintf(uid, sizeof(uid), "%llu", (unsigned long long)id->id);
-	j = json_pack_ex(&err, 0, "{s:s, s:s, s:s?, s:s, s:s?, s:s, s:I}",
-	    "userId", uid,
-	    "userName", id->login,
-	    "displayName", id->name,
-	    "profileUrl", id->avatar_url,
-	    "email", id->email,
-	    "sessionToken", token,
-	    "created", (json_int_t)id->created);
-	if (j == NULL) {
-		ghauth_log("session: cannot build JSON: %s", err.text);
+	if ((b = malloc(cap)) == NULL)
 		return 0;
+	b[0] = '\0';
+#define ADD(s)	ghauthp_str_append(&b, &len, &cap, (s), strlen(s))
+#define STR(s)	ghauthp_json_str(&b, &len, &cap, (s))
+	snprintf(num, sizeof(num), "{\"userId\":\"%llu\",\"userName\":",
+	    (unsigned long long)id->id);
+	ok = ADD(num) && STR(id->login) &&
+	    ADD(",\"displayName\":") && STR(id->name) &&
+	    ADD(",\"profileUrl\":") && STR(id->avatar_url) &&
+	    ADD(",\"email\":") && STR(id->email) &&
+	    ADD(",\"sessionToken\":") && STR(token);
+	snprintf(num, sizeof(num), ",\"created\":%lld}", (long long)id->created);
+	ok = ok && ADD(num);
+#undef ADD
+#undef STR
+	resp->status = 200;
+	ok = ok && ghauth_response_header(resp, "Content-Type",
+	    "application/json; charset=utf-8");
+	if (ok) {
+		free(resp->body);
+		resp->body = b;
+		resp->body_len = len;
+		return 1;
 	}
-	ok = ghauth_response_json(resp, 200, j);
-	json_decref(j);
-	return ok;
+	ghauthp_wipe(b, cap);
+	free(b);
+	return 0;
 }

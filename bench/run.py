@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""bench/run - ghauth's benchmark, in one run on one machine.
+
+Starts lighttpd on loopback twice - the CGI recipe (docs/servers/lighttpd.conf)
+and the FastCGI recipe (docs/servers/lighttpd-fastcgi.conf) - each also serving
+a bare C program as the floor (bench/floor.c), the mock GitHub, and an aiohttp
+stand-in for the in-process llms.py server; measures every endpoint with wrk
+(2 threads, 16 connections) and prints throughput, p50/p99 latency and the
+ratio to the floor measured in the same run.  Then the store at scale: the
+cost of a session check with 1k, 100k and 1M sessions, and file size under
+sign-in/sign-out churn.
+
+  bench/run [--seconds N] [--sizes 1000,100000,1000000] [--smoke] [--markdown]
+
+--smoke: a few seconds in all (the test suite runs this so it cannot rot).
+Benchmarks print numbers; they do not pass or fail on them.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, timeout=10):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def token():
+    return base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+
+
+def sh(*args, **kw):
+    return subprocess.run(list(args), check=True, **kw)
+
+
+def find_build():
+    b = os.environ.get("abs_top_builddir") or os.environ.get("GHAUTH_BUILDDIR")
+    if b:
+        return b
+    if os.path.exists(os.path.join(TOP, "config.status")):
+        return TOP
+    b = os.path.join(TOP, "_bench", "build")
+    if not os.path.exists(os.path.join(b, "config.status")):
+        os.makedirs(b, exist_ok=True)
+        if not os.path.exists(os.path.join(TOP, "configure")):
+            sh("autoreconf", "-fi", cwd=TOP, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sh(os.path.join(TOP, "configure"), "-q", cwd=b)
+    return b
+
+
+WRK_LAT = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def wrk(url, seconds, headers=(), method=None, conns=16):
+    args = ["wrk", "-t2", "-c%d" % conns, "-d%ds" % seconds, "--latency"]
+    for h in headers:
+        args += ["-H", h]
+    script = None
+    if method:
+        fd, script = tempfile.mkstemp(suffix=".lua")
+        with os.fdopen(fd, "w") as f:
+            f.write('wrk.method = "%s"\nwrk.headers["Content-Length"] = "0"\n' % method)
+        args += ["-s", script]
+    out = subprocess.run(args + [url], capture_output=True, text=True).stdout
+    if script:
+        os.unlink(script)
+    rps = float((re.search(r"Requests/sec:\s+([\d.]+)", out) or [0, 0])[1])
+    lat = {}
+    for pct, v, unit in WRK_LAT.findall(out):
+        lat[pct] = float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
+            "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "errors": errors.group(0) if errors else "", "raw": out}
+
+
+class Lighttpd:
+    def __init__(self, template, run, port, build, config, extra):
+        self.conf = os.path.join(run, "lighttpd-%d.conf" % port)
+        out = subprocess.run(["sh", os.path.join(TOP, "tests/lib/render"), os.path.join(TOP, template),
+                              "PORT=%d" % port, "DOCROOT=" + os.path.join(run, "htdocs"),
+                              "RUNDIR=" + run, "CGIBINDIR=" + os.path.join(build, "cgi-bin"),
+                              "CONFIG=" + config], check=True, capture_output=True, text=True).stdout
+        with open(self.conf, "w") as f:
+            f.write(out + extra)
+        self.log = open(os.path.join(run, "lighttpd-%d.log" % port), "w")
+        self.proc = subprocess.Popen(["lighttpd", "-D", "-f", self.conf], start_new_session=True,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        if not wait_port(port):
+            raise RuntimeError("lighttpd did not start: " + self.conf)
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(10)
+
+
+def flows_per_second(base, mock, seconds, workers=8):
+    """Full sign-ins (start, GitHub, callback, hand-off) through the server."""
+    import concurrent.futures
+    import ghtest
+    origin = base.replace("127.0.0.1", "localhost")
+    stop = time.time() + seconds
+    lat = []
+
+    def worker(_):
+        n = 0
+        while time.time() < stop:
+            b = ghtest.HttpBrowser(base, origin=origin, accept="application/json")
+            t0 = time.time()
+            out = b.sign_in(mock, "octocat")
+            if out.get("session") is None or out["session"].status != 200:
+                raise RuntimeError("sign-in failed: %r" % out)
+            lat.append((time.time() - t0) * 1000)
+            n += 1
+        return n
+
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+        total = sum(ex.map(worker, range(workers)))
+    el = time.time() - t0
+    lat.sort()
+    return {"rps": total / el, "p50": lat[len(lat) // 2] if lat else None,
+            "p99": lat[min(len(lat) - 1, int(len(lat) * .99))] if lat else None,
+            "non2xx": 0, "errors": ""}
+
+
+def fmt(x, nd=1):
+    return "-" if x is None else ("%.*f" % (nd, x))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
+    ap.add_argument("--sizes", default="1000,100000,1000000")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--markdown", action="store_true")
+    a = ap.parse_args()
+    if a.smoke:
+        a.seconds, a.sizes = 1, "1000,5000"
+    for tool in ("wrk", "lighttpd"):
+        if not shutil.which(tool):
+            print("bench: %s is missing (scripts/deps installs it)" % tool, file=sys.stderr)
+            return 77
+    build = find_build()
+    sh("make", "-s", "-C", build, "bench", "tests/tools/seed", stdout=subprocess.DEVNULL)
+    import ghtest
+
+    run = tempfile.mkdtemp(prefix="ghauth-bench-")
+    os.chmod(run, 0o700)
+    procs = []
+    rows = []
+    try:
+        shutil.copytree(os.path.join(TOP, "htdocs"), os.path.join(run, "htdocs"))
+        cadir = ghtest.make_ca(os.path.join(run, "ca"))
+        mock = ghtest.Mock(run, cadir)
+        procs.append(mock)
+        store = os.path.join(run, "store.db")
+        tok = token()
+        sh(os.path.join(build, "tests/tools/seed"), store, "session", tok, "583231", "octocat",
+           "https://avatars.githubusercontent.com/u/583231?v=4", "The Octocat", "octocat@github.com")
+        floor = os.path.join(build, "bench/floor")
+        floor_fcgi = os.path.join(build, "bench/floor-fcgi")
+        cgi_port, fcgi_port, aio_port = free_port(), free_port(), free_port()
+        configs = {}
+        for name, port in (("cgi", cgi_port), ("fcgi", fcgi_port)):
+            configs[name] = ghtest.write_config(os.path.join(run, name + ".json"), store, mock,
+                                                github={"redirect_uri": "http://localhost:%d/auth/github/callback" % port})
+        cgi = Lighttpd("docs/servers/lighttpd.conf", run, cgi_port, build, configs["cgi"],
+                       '\nalias.url += ( "/floor" => "%s" )\n$HTTP["url"] =~ "^/floor" { cgi.assign = ( "" => "" ) }\n' % floor)
+        procs.append(cgi)
+        fcgi = Lighttpd("docs/servers/lighttpd-fastcgi.conf", run, fcgi_port, build, configs["fcgi"],
+                        '\nfastcgi.server += ( "/floor" => (( "socket" => "%s/floor.sock", "bin-path" => "%s", '
+                        '"check-local" => "disable", "min-procs" => 1, "max-procs" => 2 )) )\n' % (run, floor_fcgi))
+        procs.append(fcgi)
+        aio = None
+        # Debian's python3-aiohttp belongs to the system interpreter.
+        for py in ("/usr/bin/python3", sys.executable):
+            if subprocess.run([py, "-c", "import aiohttp"], capture_output=True).returncode == 0:
+                aio = subprocess.Popen([py, os.path.join(TOP, "bench/aiohttp_session.py"),
+                                        str(aio_port), tok], start_new_session=True)
+                wait_port(aio_port)
+                break
+        else:
+            print("bench: python3-aiohttp missing, no in-process reference", file=sys.stderr)
+
+        cookie = "Cookie: ghauth_session=" + tok
+        bad = "Cookie: ghauth_session=" + token()
+        S = a.seconds
+
+        def measure(mode, label, port, path, headers=(), method=None):
+            r = wrk("http://127.0.0.1:%d%s" % (port, path), S, headers, method)
+            rows.append((mode, label, r))
+            return r
+
+        # CGI mode.
+        measure("CGI", "floor (bare C CGI)", cgi_port, "/floor")
+        measure("CGI", "session, valid", cgi_port, "/auth/session", [cookie])
+        measure("CGI", "session, invalid", cgi_port, "/auth/session", [bad])
+        measure("CGI", "start (/auth/github)", cgi_port, "/auth/github")
+        measure("CGI", "logout (unknown token)", cgi_port, "/auth/logout",
+                ["X-Session-Token: " + token()], method="POST")
+        mock.reset()
+        rows.append(("CGI", "full sign-in (flows/s)", flows_per_second(
+            "http://127.0.0.1:%d" % cgi_port, mock, S)))
+        # FastCGI mode.
+        measure("FastCGI", "floor (bare C FastCGI)", fcgi_port, "/floor")
+        measure("FastCGI", "session, valid", fcgi_port, "/auth/session", [cookie])
+        measure("FastCGI", "session, invalid", fcgi_port, "/auth/session", [bad])
+        measure("FastCGI", "start (/auth/github)", fcgi_port, "/auth/github")
+        measure("FastCGI", "logout (unknown token)", fcgi_port, "/auth/logout",
+                ["X-Session-Token: " + token()], method="POST")
+        mock.reset()
+        rows.append(("FastCGI", "full sign-in (flows/s)", flows_per_second(
+            "http://127.0.0.1:%d" % fcgi_port, mock, S)))
+        if aio is not None:
+            measure("aiohttp", "session, valid (in-process reference)", aio_port, "/auth/session", [cookie])
+            aio.terminate()
+            aio.wait(5)
+
+        def get(mode, label):
+            for m, l, r in rows:
+                if m == mode and l.startswith(label):
+                    return r["rps"]
+            return None
+
+        floors = {"CGI": get("CGI", "floor"), "FastCGI": get("FastCGI", "floor")}
+        aio_rps = get("aiohttp", "session")
+        print("ghauth benchmark  (%s, %d cores, wrk -t2 -c16 -d%ds; one run, ratios are what counts)"
+              % (time.strftime("%Y-%m-%d"), os.cpu_count(), S))
+        print()
+        hdr = "| mode | endpoint | req/s | p50 ms | p99 ms | × floor | × aiohttp |"
+        print(hdr)
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for mode, label, r in rows:
+            fl = floors.get(mode)
+            ratio = r["rps"] / fl if fl and "floor" not in label else None
+            ar = r["rps"] / aio_rps if aio_rps and "session, valid" in label and mode == "FastCGI" else None
+            note = " (%d non-2xx)" % r["non2xx"] if r["non2xx"] and "invalid" not in label else ""
+            print("| %s | %s%s | %.0f | %s | %s | %s | %s |" % (
+                mode, label, note, r["rps"], fmt(r["p50"], 2), fmt(r["p99"], 2),
+                fmt(ratio, 2), fmt(ar, 2)))
+        print()
+        goals = [
+            ("CGI /auth/session ≥ 0.90× bare CGI", get("CGI", "session, valid"), floors["CGI"], 0.90),
+            ("CGI start ≥ 0.85× bare CGI", get("CGI", "start"), floors["CGI"], 0.85),
+            ("FastCGI /auth/session ≥ 0.70× bare FastCGI", get("FastCGI", "session, valid"), floors["FastCGI"], 0.70),
+            ("FastCGI /auth/session ≥ 2× aiohttp", get("FastCGI", "session, valid"), aio_rps, 2.0),
+        ]
+        for name, x, y, goal in goals:
+            if x and y:
+                print("goal: %-44s %.2f  %s" % (name, x / y, "met" if x / y >= goal else "MISSED"))
+
+        # The store at scale.
+        print()
+        print("store at scale (bench/storebench: lock, open, fetch, verify, close per check)")
+        sb = os.path.join(build, "bench/storebench")
+        base = None
+        for n in [int(x) for x in a.sizes.split(",")]:
+            st = os.path.join(run, "scale-%d.db" % n)
+            t0 = time.time()
+            sh(sb, st, "fill", str(n))
+            fill = time.time() - t0
+            m = 2000 if a.smoke else 20000
+            us = float(subprocess.run([sb, st, "lookup", str(n), str(m)], check=True,
+                                      capture_output=True, text=True).stdout)
+            base = base or us
+            print("  %8d sessions: %7.1f µs/check (×%.2f of the smallest), file %6.1f MB, filled in %.1fs"
+                  % (n, us, us / base, os.path.getsize(st) / 1e6, fill))
+            os.unlink(st)
+        churn = 4000 if a.smoke else 100000
+        st = os.path.join(run, "churn.db")
+        out = subprocess.run([sb, st, "churn", str(churn), "1"], check=True,
+                             capture_output=True, text=True).stdout.split()
+        sizes = ["%s:%.2fMB" % (out[i], int(out[i + 1]) / 1e6) for i in range(0, len(out), 2)]
+        print("  churn, %d sign-in/sign-out cycles (1 s records, half signed out, half expire):" % churn)
+        print("    file size after each tenth: " + " ".join(sizes))
+    finally:
+        for p in procs:
+            try:
+                p.stop()
+            except Exception:
+                pass
+        shutil.rmtree(run, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
