@@ -64,14 +64,23 @@ ghauth_b64_encode(const unsigned char *in, size_t n, char *out, size_t sz)
 	return encode(b64std, 1, in, n, out, sz);
 }
 
+/* Value of a base64url character, or -1 (no strchr: this runs per request). */
 static int
 val(char c)
 {
-	const char	*p;
+	unsigned char	 u = (unsigned char)c;
 
-	if (c == '\0' || (p = strchr(b64url, c)) == NULL)
-		return -1;
-	return (int)(p - b64url);
+	if (u >= 'A' && u <= 'Z')
+		return u - 'A';
+	if (u >= 'a' && u <= 'z')
+		return u - 'a' + 26;
+	if (u >= '0' && u <= '9')
+		return u - '0' + 52;
+	if (u == '-')
+		return 62;
+	if (u == '_')
+		return 63;
+	return -1;
 }
 
 /*

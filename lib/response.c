@@ -62,7 +62,8 @@ ghauth_response_header(struct ghauth_response *r, const char *name,
 	    ghauthp_has_ctl(name, strlen(name)) || strchr(name, ':') != NULL) {
 		ghauth_log("response: refused header %s", name);
 		r->failed = 1;
-		ghauthp_wipe(buf, sizeof(buf));
+		ghauthp_wipe(buf, n >= 0 && (size_t)n < sizeof(buf) ?
+		    (size_t)n : sizeof(buf));
 		return 0;
 	}
 	if ((r->hname[r->nheaders] = ghauthp_strdup(name)) == NULL ||
@@ -70,11 +71,12 @@ ghauth_response_header(struct ghauth_response *r, const char *name,
 	    NULL) {
 		free(r->hname[r->nheaders]);
 		r->failed = 1;
-		ghauthp_wipe(buf, sizeof(buf));
+		ghauthp_wipe(buf, (size_t)n);
 		return 0;
 	}
 	r->nheaders++;
-	ghauthp_wipe(buf, sizeof(buf));
+	/* Only the bytes written can hold a token (Set-Cookie). */
+	ghauthp_wipe(buf, (size_t)n);
 	return 1;
 }
 

@@ -10,12 +10,7 @@
 
 #include "ghauth-int.h"
 
-struct sha256 {
-	uint32_t	 h[8];
-	uint64_t	 len;
-	unsigned char	 buf[64];
-	size_t		 n;
-};
+#define sha256 ghauthp_sha256
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -81,34 +76,55 @@ update(struct sha256 *s, const unsigned char *p, size_t n)
 }
 
 void
-ghauth_sha256(const void *data, size_t n, unsigned char out[32])
+ghauthp_sha256_init(struct sha256 *s)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
 	};
-	struct sha256	 s;
+
+	memcpy(s->h, iv, sizeof(iv));
+	s->len = 0;
+	s->n = 0;
+}
+
+void
+ghauthp_sha256_update(struct sha256 *s, const void *data, size_t n)
+{
+	update(s, data, n);
+}
+
+/* Writes the digest and wipes the state. */
+void
+ghauthp_sha256_final(struct sha256 *s, unsigned char out[32])
+{
 	unsigned char	 pad[72];
 	uint64_t	 bits;
 	size_t		 padn;
 	int		 i;
 
-	memcpy(s.h, iv, sizeof(iv));
-	s.len = 0;
-	s.n = 0;
-	update(&s, data, n);
-	bits = s.len * 8;
-	padn = (s.n < 56 ? 56 : 120) - s.n;
+	bits = s->len * 8;
+	padn = (s->n < 56 ? 56 : 120) - s->n;
 	memset(pad, 0, sizeof(pad));
 	pad[0] = 0x80;
 	for (i = 0; i < 8; i++)
 		pad[padn + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
-	update(&s, pad, padn + 8);
+	update(s, pad, padn + 8);
 	for (i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(s.h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(s.h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(s.h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)s.h[i];
+		out[4 * i] = (unsigned char)(s->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)s->h[i];
 	}
-	explicit_bzero(&s, sizeof(s));
+	explicit_bzero(s, sizeof(*s));
+}
+
+void
+ghauth_sha256(const void *data, size_t n, unsigned char out[32])
+{
+	struct sha256	 s;
+
+	ghauthp_sha256_init(&s);
+	update(&s, data, n);
+	ghauthp_sha256_final(&s, out);
 }
