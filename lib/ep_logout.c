@@ -28,6 +28,18 @@ same_origin(const struct ghauth_config *cfg, const struct ghauth_request *req)
 	return 1;
 }
 
+/* The session cookie alone, ignoring a malformed X-Session-Token. */
+static int
+cookie_token(const struct ghauth_config *cfg, const struct ghauth_request *req,
+    char tok[GHAUTH_TOKEN_LEN + 1], int *from_cookie)
+{
+	struct ghauth_request	 r = *req;
+
+	r.session_token_present = 0;
+	r.session_token = NULL;
+	return ghauth_request_token(cfg, &r, tok, from_cookie) == GHAUTH_OK;
+}
+
 static enum ghauth_err
 end_session(const struct ghauth_config *cfg, const char *tok)
 {
@@ -71,7 +83,14 @@ ghauth_ep_logout(const struct ghauth_config *cfg,
 		rc = GHAUTH_E_TOOLARGE;
 		goto out;
 	}
-	if (ghauth_request_token(cfg, req, tok, &from_cookie) == GHAUTH_OK) {
+	/*
+	 * Unlike a session check, logout falls back to the cookie when the
+	 * header is malformed: answering "logged out" while the cookie's
+	 * session lives on would mislead the user.
+	 */
+	if (ghauth_request_token(cfg, req, tok, &from_cookie) == GHAUTH_OK ||
+	    (req->session_token_present && cookie_token(cfg, req, tok,
+	    &from_cookie))) {
 		if (from_cookie && !same_origin(cfg, req)) {
 			ghauth_log("logout: cross-site request refused");
 			rc = GHAUTH_E_CROSS_SITE;

@@ -12,13 +12,17 @@
 
 #include "ghauth-int.h"
 
-/* Copies an optional variable; TOOLARGE past max, BADREQ on a control byte. */
+/*
+ * Copies an optional variable; TOOLARGE past max, BADREQ on a control byte.
+ * Header values (HTTP_*) may hold horizontal tabs (RFC 9110 5.5 OWS).
+ */
 static enum ghauth_err
 copy_var(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
     char **out)
 {
 	const char	*v = fn(ctx, name);
-	size_t		 n;
+	size_t		 n, i;
+	int		 tab_ok = strncmp(name, "HTTP_", 5) == 0;
 
 	*out = NULL;
 	if (v == NULL)
@@ -27,7 +31,11 @@ copy_var(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
 		ghauth_log("request: %s longer than %zu bytes", name, max);
 		return GHAUTH_E_TOOLARGE;
 	}
-	if (ghauthp_has_ctl(v, n)) {
+	for (i = 0; i < n; i++)
+		if (((unsigned char)v[i] < 0x20 && !(tab_ok && v[i] == '\t')) ||
+		    (unsigned char)v[i] == 0x7f)
+			break;
+	if (i < n) {
 		ghauth_log("request: control byte in %s", name);
 		return GHAUTH_E_BADREQ;
 	}
