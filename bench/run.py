@@ -86,7 +86,7 @@ def wrk(url, seconds, headers=(), method=None, conns=16):
     if method:
         fd, script = tempfile.mkstemp(suffix=".lua")
         with os.fdopen(fd, "w") as f:
-            f.write('wrk.method = "%s"\nwrk.headers["Content-Length"] = "0"\n' % method)
+            f.write('wrk.method = "%s"\nwrk.body = ""\n' % method)
         args += ["-s", script]
     out = subprocess.run(args + [url], capture_output=True, text=True).stdout
     if script:

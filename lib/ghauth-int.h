@@ -222,6 +222,20 @@ char		*ghauthp_respond(const char *, ghauth_endpoint,
 int		 ghauthp_write_all(int, const char *, size_t);
 int		 ghauthp_fastcgi_main(const char *, ghauth_endpoint);
 
+/* ---- streaming SHA-256 (sha256.c) ---------------------------------------- */
+
+struct ghauthp_sha256 {
+	uint32_t	 h[8];
+	uint64_t	 len;
+	unsigned char	 buf[64];
+	size_t		 n;
+};
+
+void		 ghauthp_sha256_init(struct ghauthp_sha256 *);
+void		 ghauthp_sha256_update(struct ghauthp_sha256 *, const void *,
+		    size_t);
+void		 ghauthp_sha256_final(struct ghauthp_sha256 *, unsigned char[32]);
+
 /* ---- helpers (util.c) --------------------------------------------------- */
 
 void		 ghauthp_wipe(void *, size_t);

@@ -25,6 +25,7 @@ str_member(json_t *o, const char *k, size_t max, int nullable, int *bad)
 {
 	json_t		*v = json_object_get(o, k);
 	const char	*s;
+	char		*p;
 	size_t		 n;
 
 	if (v == NULL || json_is_null(v)) {
@@ -42,7 +43,10 @@ str_member(json_t *o, const char *k, size_t max, int nullable, int *bad)
 		*bad = 1;
 		return NULL;
 	}
-	return ghauthp_strndup(s, n);
+	/* Out of memory is a bad answer too: callers test *bad, not NULL. */
+	if ((p = ghauthp_strndup(s, n)) == NULL)
+		*bad = 1;
+	return p;
 }
 
 /* Printable ASCII only, for text we show (error_description). */

@@ -73,22 +73,26 @@ put_str(struct buf *b, const char *s)
 		put(b, s, n);
 }
 
-static void
+/*
+ * The tag of value v under key.  Returns 1, or 0 for sizes it cannot hash
+ * (then there is no tag: callers refuse, never compare against a dummy).
+ */
+static int
 tag(const unsigned char *key, size_t klen, const unsigned char *v, size_t n,
     unsigned char out[32])
 {
-	static const char dom[] = "ghauth-record-v1";
-	unsigned char	 tmp[sizeof(dom) - 1 + 64 + GHAUTHP_RECORD_MAX];
+	static const char	 dom[] = "ghauth-record-v1";
+	struct ghauthp_sha256	 h;
 
-	if (klen > 64 || n > GHAUTHP_RECORD_MAX) {
-		memset(out, 0, 32);
-		return;
-	}
-	memcpy(tmp, dom, sizeof(dom) - 1);
-	memcpy(tmp + sizeof(dom) - 1, key, klen);
-	memcpy(tmp + sizeof(dom) - 1 + klen, v, n);
-	ghauth_sha256(tmp, sizeof(dom) - 1 + klen + n, out);
-	ghauthp_wipe(tmp, sizeof(dom) - 1 + klen + n);
+	if (klen > 64 || n > GHAUTHP_RECORD_MAX)
+		return 0;
+	/* Streamed: no copy of the record (and so nothing to wipe). */
+	ghauthp_sha256_init(&h);
+	ghauthp_sha256_update(&h, dom, sizeof(dom) - 1);
+	ghauthp_sha256_update(&h, key, klen);
+	ghauthp_sha256_update(&h, v, n);
+	ghauthp_sha256_final(&h, out);
+	return 1;
 }
 
 /* Encodes r for key.  Returns a malloc'd value (length in *len) or NULL. */
@@ -130,10 +134,10 @@ ghauthp_record_encode(const struct ghauthp_record *r, const unsigned char *key,
 	default:
 		b.bad = 1;
 	}
-	if (!b.bad && b.len + TAG <= GHAUTHP_RECORD_MAX) {
-		tag(key, klen, b.p, b.len, t);
+	if (!b.bad && b.len + TAG <= GHAUTHP_RECORD_MAX &&
+	    tag(key, klen, b.p, b.len, t))
 		put(&b, t, TAG);
-	} else
+	else
 		b.bad = 1;
 	if (b.bad) {
 		ghauthp_wipe(b.p, GHAUTHP_RECORD_MAX);
@@ -183,6 +187,7 @@ static char *
 get_str(struct rd *r, int *isnull)
 {
 	const unsigned char	*p = take(r, 2), *s;
+	char			*str;
 	size_t			 n;
 
 	*isnull = 0;
@@ -197,7 +202,10 @@ get_str(struct rd *r, int *isnull)
 		r->bad = 1;
 		return NULL;
 	}
-	return ghauthp_strndup((const char *)s, n);
+	/* Out of memory must not pass for a null field. */
+	if ((str = ghauthp_strndup((const char *)s, n)) == NULL)
+		r->bad = 1;
+	return str;
 }
 
 /* Checks magic, version and tag; returns the payload length or -1. */
@@ -210,8 +218,8 @@ verify(const unsigned char *key, size_t klen, const unsigned char *v,
 	if (n < HDR + TAG || n > GHAUTHP_RECORD_MAX || v[0] != MAGIC ||
 	    v[1] != REC_VERSION || v[3] != 0)
 		return -1;
-	tag(key, klen, v, n - TAG, t);
-	if (!ghauth_ct_equal(t, v + n - TAG, TAG))
+	if (!tag(key, klen, v, n - TAG, t) ||
+	    !ghauth_ct_equal(t, v + n - TAG, TAG))
 		return -1;
 	return (long)(n - TAG);
 }

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,9 @@ safe_file(int fd, const char *what, const char *path)
 }
 
 /*
- * flock with a deadline: a non-blocking try, then a blocking flock that a
- * one-shot SIGALRM (installed without SA_RESTART) interrupts.
+ * flock with a deadline: a non-blocking try, then a blocking flock that
+ * SIGALRM (installed without SA_RESTART) interrupts.  A deadline of 0 or
+ * less is just the non-blocking try.
  */
 static enum ghauth_err
 lock_deadline(int fd, int op, long timeout_ms)
@@ -89,6 +91,11 @@ lock_deadline(int fd, int op, long timeout_ms)
 		ghauth_log("store: flock: %s", strerror(errno));
 		return GHAUTH_E_STORE;
 	}
+	if (timeout_ms <= 0) {
+		/* A zero timer would disarm, not expire: never wait. */
+		ghauth_log("store: lock busy");
+		return GHAUTH_E_BUSY;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
@@ -98,6 +105,11 @@ lock_deadline(int fd, int op, long timeout_ms)
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = timeout_ms / 1000;
 	it.it_value.tv_usec = (timeout_ms % 1000) * 1000;
+	/*
+	 * Then every 10 ms: a signal that lands before flock() sleeps would
+	 * be lost, and the wait unbounded.
+	 */
+	it.it_interval.tv_usec = 10000;
 	setitimer(ITIMER_REAL, &it, &oit);
 	do {
 		rc = flock(fd, op);
@@ -141,23 +153,26 @@ release(struct ghauthp_store *s)
 }
 
 /*
- * Opens the store at path for reading or writing, waiting for the lock at
- * most timeout_ms.  A reader of a store that does not exist yet gets an
- * empty store.  Returns GHAUTH_OK, GHAUTH_E_BUSY or GHAUTH_E_STORE.
+ * Takes the store's lock (shared for GHAUTHP_STORE_READ, exclusive for
+ * GHAUTHP_STORE_WRITE, waiting at most timeout_ms) without opening the
+ * database: ghauthp_store_open() continues from here, and ghauth-admin
+ * (admin.c) opens the file itself, so that it can look at a damaged one.
+ * ghauthp_store_close() releases the lock.
  */
 enum ghauth_err
-ghauthp_store_open(struct ghauthp_store **out, const char *path,
+ghauthp_store_lock(struct ghauthp_store **out, const char *path,
     enum ghauthp_store_mode mode, long timeout_ms)
 {
 	struct ghauthp_store	*s;
 	char			 lockpath[4200];
 	enum ghauth_err		 rc;
-	int			 fd, flags;
-	struct stat		 st;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	/* Not calloc: zeroing the 4 KiB path on every request is measurable. */
+	if ((s = malloc(sizeof(*s))) == NULL)
 		return GHAUTH_E_NOMEM;
+	memset(s, 0, offsetof(struct ghauthp_store, path));
+	s->path[0] = '\0';
 	s->lockfd = -1;
 	s->mode = mode;
 	if (snprintf(s->path, sizeof(s->path), "%s", path) >=
@@ -186,6 +201,29 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 		release(s);
 		return rc;
 	}
+	*out = s;
+	return GHAUTH_OK;
+}
+
+/*
+ * Opens the store at path for reading or writing, waiting for the lock at
+ * most timeout_ms.  A reader of a store that does not exist yet gets an
+ * empty store.  Returns GHAUTH_OK, GHAUTH_E_BUSY or GHAUTH_E_STORE.
+ */
+enum ghauth_err
+ghauthp_store_open(struct ghauthp_store **out, const char *path,
+    enum ghauthp_store_mode mode, long timeout_ms)
+{
+	struct ghauthp_store	*s;
+	enum ghauth_err		 rc;
+	int			 fd, flags;
+	struct stat		 st;
+
+	if ((rc = ghauthp_store_lock(out, path, mode, timeout_ms)) !=
+	    GHAUTH_OK)
+		return rc;
+	s = *out;
+	*out = NULL;
 	flags = mode == GHAUTHP_STORE_WRITE ? O_RDWR | O_CREAT : O_RDONLY;
 	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd == -1 && mode == GHAUTHP_STORE_READ && errno == ENOENT) {
@@ -405,6 +443,30 @@ ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
 	if (rc != GHAUTH_OK)
 		s->failed = 1;
 	return rc;
+}
+
+/*
+ * For ghauth-admin (admin.c), which opens and replaces the database itself
+ * while holding the lock of ghauthp_store_lock(): the handle (NULL when
+ * none), setting it (the store then owns it and closes it), and the checks
+ * the programs apply to the file.
+ */
+GDBM_FILE
+ghauthp_store_gdbm(struct ghauthp_store *s)
+{
+	return s->db;
+}
+
+void
+ghauthp_store_set_gdbm(struct ghauthp_store *s, GDBM_FILE db)
+{
+	s->db = db;
+}
+
+int
+ghauthp_store_safe_file(int fd, const char *path)
+{
+	return safe_file(fd, "store", path);
 }
 
 /* The store key of a token: kind prefix + SHA-256 of the token string. */

@@ -73,7 +73,14 @@ def main():
             ok += (r.status == 200) if kind == 0 else (r.status == 401)
         rss1 = rss_kb(procs["session"][0].pid)
         tap.is_(ok, 3000, "3000 mixed requests in one process, each answered on its own")
-        tap.ok(rss1 - rss0 <= 64, "no growth across 2700 requests (RSS %d kB -> %d kB)" % (rss0, rss1))
+        ldd = subprocess.run(["ldd", os.path.join(ghtest.BUILDDIR, "cgi-bin", "session")],
+                             capture_output=True, text=True).stdout
+        if "libasan" in ldd:
+            # ASan's quarantine holds freed memory on purpose; LeakSanitizer
+            # checks leaks at exit instead (GHAUTH_FCGI_MAX_REQUESTS below).
+            tap.skip("no growth across 2700 requests", "AddressSanitizer build")
+        else:
+            tap.ok(rss1 - rss0 <= 64, "no growth across 2700 requests (RSS %d kB -> %d kB)" % (rss0, rss1))
         # The configuration is reloaded when the file changes.
         write_config(conf, store, mock, github={"restrict_to": "someoneelse"})
         r = call(sess, cookie="ghauth_session=" + tok)
