@@ -212,6 +212,42 @@ is_loopback_host(const char *h, size_t n)
 }
 
 /*
+ * host[:port] or [IPv6][:port]: a name of letters, digits, '-' and '.', or a
+ * bracketed address of hex digits, ':' and '.'; a port of 1-5 digits.
+ */
+static int
+valid_authority(const char *h, size_t n)
+{
+	size_t	 i = 0, hend, digits;
+
+	if (h[0] == '[') {
+		for (i = 1; i < n && h[i] != ']'; i++)
+			if (!isxdigit((unsigned char)h[i]) && h[i] != ':' &&
+			    h[i] != '.')
+				return 0;
+		if (i == n || i == 1)
+			return 0;
+		hend = ++i;
+	} else {
+		for (; i < n && h[i] != ':'; i++)
+			if (!isalnum((unsigned char)h[i]) && h[i] != '-' &&
+			    h[i] != '.')
+				return 0;
+		if (i == 0)
+			return 0;
+		hend = i;
+	}
+	if (hend == n)
+		return 1;
+	if (h[hend] != ':')
+		return 0;
+	for (digits = 0, i = hend + 1; i < n; i++, digits++)
+		if (!isdigit((unsigned char)h[i]))
+			return 0;
+	return digits >= 1 && digits <= 5;
+}
+
+/*
  * Checks an absolute http(s) URL and returns the length of its origin
  * (scheme://host[:port]) or 0.  http is accepted only when allow_http is
  * set and the host is a loopback name (RFC 9700 section 2.6).
@@ -219,7 +255,7 @@ is_loopback_host(const char *h, size_t n)
 static size_t
 url_origin(const char *u, int allow_http, int *secure)
 {
-	const char	*host, *p;
+	const char	*host;
 	size_t		 i, n = strlen(u), hlen;
 
 	if (n == 0 || n > URL_MAX)
@@ -240,9 +276,8 @@ url_origin(const char *u, int allow_http, int *secure)
 	hlen = strcspn(host, "/?");
 	if (hlen == 0 || memchr(host, '@', hlen) != NULL)
 		return 0;
-	for (p = host; p < host + hlen; p++)
-		if (!isalnum((unsigned char)*p) && strchr("-.:[]", *p) == NULL)
-			return 0;
+	if (!valid_authority(host, hlen))
+		return 0;
 	if (!*secure) {
 		size_t	 namelen = hlen;
 		const char *colon = host[0] == '[' ?
@@ -524,7 +559,9 @@ ghauth_config_load_file(struct ghauth_config *c, const char *path,
 	enum ghauth_err	 rc;
 
 	defaults(c);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	/* O_NONBLOCK: a FIFO must not hang the request before fstat says no. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1)
 		return fail(&e, GHAUTH_E_CONFIG, "cannot open %s: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {

@@ -115,9 +115,13 @@ lock_deadline(int fd, int op, long timeout_ms)
 		rc = flock(fd, op);
 		err = errno;
 	} while (rc == -1 && err == EINTR && !alarmed);
-	memset(&it, 0, sizeof(it));
-	setitimer(ITIMER_REAL, &it, NULL);
+	/*
+	 * Put back the caller's timer and handler (the library also runs
+	 * inside other programs: the C API, FastCGI).  Time spent waiting is
+	 * not taken off the caller's timer.
+	 */
 	sigaction(SIGALRM, &osa, NULL);
+	setitimer(ITIMER_REAL, &oit, NULL);
 	if (rc == 0)
 		return GHAUTH_OK;
 	if (err == EINTR) {
