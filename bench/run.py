@@ -108,7 +108,8 @@ class Lighttpd:
         out = subprocess.run(["sh", os.path.join(TOP, "tests/lib/render"), os.path.join(TOP, template),
                               "PORT=%d" % port, "DOCROOT=" + os.path.join(run, "htdocs"),
                               "RUNDIR=" + run, "CGIBINDIR=" + os.path.join(build, "cgi-bin"),
-                              "CONFIG=" + config], check=True, capture_output=True, text=True).stdout
+                              "CONFIG=" + config, "FCGI_MAX=0"], check=True, capture_output=True,
+                             text=True).stdout
         with open(self.conf, "w") as f:
             f.write(out + extra)
         self.log = open(os.path.join(run, "lighttpd-%d.log" % port), "w")

@@ -228,6 +228,17 @@ enum ghauth_err	 ghauth_request_token(const struct ghauth_config *,
 		    const struct ghauth_request *, char[GHAUTH_TOKEN_LEN + 1],
 		    int *);
 
+/* ---- protecting a site's own content (identify.c, docs/PROTECT.md) ----- */
+
+const char	*ghauth_getenv_cgi(void *, const char *);
+enum ghauth_err	 ghauth_identify(struct ghauth_identity *);
+enum ghauth_err	 ghauth_identify_env(const struct ghauth_config *,
+		    ghauth_getenv_fn, void *, struct ghauth_identity *);
+int		 ghauth_deny_response(const struct ghauth_config *,
+		    ghauth_getenv_fn, void *, enum ghauth_err,
+		    struct ghauth_response *);
+int		 ghauth_deny(enum ghauth_err);
+
 /* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
 
 typedef void	(*ghauth_endpoint)(const struct ghauth_config *,

@@ -87,17 +87,25 @@ class Mock:
     """A running mock GitHub; stop() ends it."""
 
     def __init__(self, workdir, cadir, cert="server", client_id="test-client",
-                 client_secret="canary-SECRET-do-not-print"):
+                 client_secret="canary-SECRET-do-not-print", http_port=None):
+        """http_port: also serve plain HTTP on 127.0.0.1 (the browser-facing
+        authorize page, as scripts/demo does); 0 picks a free port.  The
+        port is then self.http_port and the base URL self.http_base."""
         self.cadir = cadir
         self.portfile = os.path.join(workdir, "mock-%s.port" % cert)
-        self.logfile = open(os.path.join(workdir, "mock-%s.log" % cert), "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRCDIR, "tests/mock-github/mock_github.py"),
-             "--cert", os.path.join(cadir, cert + ".pem"),
-             "--key", os.path.join(cadir, cert + ".key"),
-             "--port", "0", "--portfile", self.portfile,
-             "--client-id", client_id, "--client-secret", client_secret],
-            stdout=self.logfile, stderr=subprocess.STDOUT)
+        self.logpath = os.path.join(workdir, "mock-%s.log" % cert)
+        self.logfile = open(self.logpath, "w")
+        self.http_port = None
+        self.http_base = None
+        argv = [sys.executable, os.path.join(SRCDIR, "tests/mock-github/mock_github.py"),
+                "--cert", os.path.join(cadir, cert + ".pem"),
+                "--key", os.path.join(cadir, cert + ".key"),
+                "--port", "0", "--portfile", self.portfile,
+                "--client-id", client_id, "--client-secret", client_secret]
+        if http_port is not None:
+            argv += ["--http-port", str(int(http_port))]
+        self.proc = subprocess.Popen(argv, stdout=self.logfile,
+                                     stderr=subprocess.STDOUT)
         deadline = time.time() + 15
         while not os.path.exists(self.portfile):
             if self.proc.poll() is not None or time.time() > deadline:
@@ -106,6 +114,16 @@ class Mock:
         with open(self.portfile) as f:
             self.port = int(f.read().strip())
         self.base = "https://127.0.0.1:%d" % self.port
+        if http_port is not None:
+            # The mock logs the plain port before it writes the port file.
+            import re
+            with open(self.logpath) as f:
+                m = re.search(r"also listening on http://127\.0\.0\.1:(\d+)", f.read())
+            if not m:
+                self.stop()
+                raise RuntimeError("mock GitHub: no plain HTTP port in its log")
+            self.http_port = int(m.group(1))
+            self.http_base = "http://127.0.0.1:%d" % self.http_port
         # The test client itself trusts whatever this mock presents.
         self.ctx = ssl.create_default_context(cafile=os.path.join(
             cadir, "untrusted-ca.pem" if cert == "untrusted" else "ca.pem"))

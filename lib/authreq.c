@@ -1,0 +1,115 @@
+/*
+ * authreq.c - cgi-bin/auth-request, for nginx's auth_request (through
+ * fcgiwrap): nginx asks it, in a subrequest, whether the request it is
+ * about to serve has a session.
+ *
+ *   - Signed in: 200, no body, with X-Auth-Request-User (the login),
+ *     X-Auth-Request-Email (when known and plain printable ASCII) and
+ *     X-Auth-Request-Id (the numeric GitHub id); nginx copies them with
+ *     auth_request_set.
+ *   - Not signed in: 401.  nginx then answers the client with 401 itself,
+ *     or, with "error_page 401 = @name", runs this program once more with
+ *     GHAUTH_AUTH_REQUEST_DENY=1 for the refusal every protected resource
+ *     gives (ghauth_deny_response: 303 to sign-in for a browser, 401 JSON).
+ *   - Server trouble: 5xx (nginx turns any other status into 500).
+ *
+ * Any method is answered: nginx's subrequest carries the method of the
+ * request it protects.  The body is never read.  The rules are those of
+ * /auth/session (identify.c); no libcurl.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ghauth-int.h"
+#include "protect.h"
+
+/* A value safe in a header that other software parses: printable ASCII. */
+static int
+plain(const char *s, size_t max)
+{
+	size_t	 i, n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static void
+allowed(const struct ghauth_identity *id, struct ghauth_response *resp)
+{
+	resp->status = 200;
+	/* The login was checked at sign-in; checked again for the header. */
+	if (!ghauthp_valid_login(id->login)) {
+		ghauth_log("stored login is not a GitHub login");
+		resp->failed = 1;
+		return;
+	}
+	ghauth_response_header(resp, "X-Auth-Request-User", "%s", id->login);
+	ghauth_response_header(resp, "X-Auth-Request-Id", "%llu",
+	    (unsigned long long)id->id);
+	if (plain(id->email, 254))
+		ghauth_response_header(resp, "X-Auth-Request-Email", "%s",
+		    id->email);
+}
+
+int
+ghauthp_authreq_main(void)
+{
+	struct ghauthp_saved	 sv;
+	struct ghauth_config	 cfg;
+	struct ghauth_identity	 id;
+	struct ghauth_response	 resp;
+	struct ghauth_result	 res;
+	enum ghauth_err		 rc;
+	const char		*deny;
+	char			 err[768];
+	char			*out;
+	size_t			 len;
+	int			 ok, cfg_ok = 0;
+
+	ghauthp_harden(&sv);
+	ghauth_log_init("auth-request");
+	ghauth_response_init(&resp);
+	memset(&id, 0, sizeof(id));
+	err[0] = '\0';
+	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
+	    sizeof(err))) != GHAUTH_OK) {
+		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauth_deny_response(NULL, ghauth_getenv_cgi, NULL, rc, &resp);
+		goto send;
+	}
+	cfg_ok = 1;
+	deny = ghauth_getenv_cgi(NULL, "GHAUTH_AUTH_REQUEST_DENY");
+	if (deny != NULL && strcmp(deny, "1") == 0) {
+		/* nginx's error_page after a 401: nobody is signed in. */
+		ghauth_deny_response(&cfg, ghauth_getenv_cgi, NULL,
+		    GHAUTH_E_SESSION, &resp);
+		goto send;
+	}
+	rc = ghauth_identify_env(&cfg, ghauth_getenv_cgi, NULL, &id);
+	if (rc == GHAUTH_OK)
+		allowed(&id, &resp);
+	else {
+		/* Malformed cookies are "not signed in" here, not a 4xx
+		 * nginx would turn into 500. */
+		if (ghauth_err_status(rc) < 500)
+			rc = GHAUTH_E_SESSION;
+		ghauthp_result(&res, rc, NULL);
+		ghauth_response_error(&resp, NULL, &cfg, &res);
+	}
+send:
+	out = ghauth_response_serialize(&resp, &len);
+	ok = out != NULL && ghauthp_put_all(STDOUT_FILENO, out, len);
+	free(out);
+	ghauth_response_free(&resp);
+	ghauth_identity_free(&id);
+	if (cfg_ok)
+		ghauth_config_free(&cfg);
+	return ok ? 0 : 1;
+}

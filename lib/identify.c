@@ -1,0 +1,421 @@
+/*
+ * identify.c - "who is signed in?" for a site's own programs: the C API of
+ * docs/PROTECT.md, also used by the guard, the nginx auth_request program
+ * and ghauth-check.
+ *
+ * ghauth_identify() applies exactly the rules of GET /auth/session
+ * (ghauth_request_token + ghauth_session_lookup: X-Session-Token or the
+ * session cookie, never a URL; absolute and idle expiry; the allowlist
+ * re-checked on every use) but leaves the caller's process alone: it does
+ * not clear the environment, change the umask or write to stdout, and it
+ * pulls in nothing that needs libcurl.  ghauth_deny_response() turns a
+ * failure into the answer every protected resource gives: 303 to sign-in
+ * for a browser, 401 JSON for an API client, 503/500 for server trouble.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ghauth-int.h"
+#include "protect.h"
+
+/*
+ * The programs of this module (guard, auth-request, ghauth-check) start
+ * like the four endpoints: no core dumps, no same-uid ptrace or environ
+ * reads, umask 077, SIGPIPE ignored (security-notes 4.10, 4.12, 4.14).
+ * What changed is saved for ghauthp_unharden().
+ */
+void
+ghauthp_harden(struct ghauthp_saved *sv)
+{
+	struct rlimit	 rl = { 0, 0 };
+
+	sv->umask = umask(077);
+	sv->core_ok = getrlimit(RLIMIT_CORE, &sv->core) == 0;
+	sv->sigpipe = signal(SIGPIPE, SIG_IGN);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Only the soft limit: a lowered hard limit could not be given back
+	 * to a script (not dumpable already means no core file). */
+	if (sv->core_ok)
+		rl.rlim_max = sv->core.rlim_max;
+	(void)setrlimit(RLIMIT_CORE, &rl);
+}
+
+/*
+ * Before the guard runs a script: the state the server gave the guard.  An
+ * ignored signal would stay ignored across execve(2); dumpable is reset by
+ * execve itself.
+ */
+void
+ghauthp_unharden(const struct ghauthp_saved *sv)
+{
+	signal(SIGPIPE, sv->sigpipe == SIG_IGN ? SIG_IGN : SIG_DFL);
+	umask(sv->umask);
+	if (sv->core_ok)
+		(void)setrlimit(RLIMIT_CORE, &sv->core);
+}
+
+/*
+ * write(2) until done.  Not cgi.c's copy: taking that one would link
+ * cgi.o, and with it the FastCGI driver, into every C API user.
+ */
+int
+ghauthp_put_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+/*
+ * Reads and discards the request body before a refusal is written.  A
+ * CGI program may answer without reading it, but Apache's mod_cgid then
+ * fails writing the body (EPIPE) and drops the response.  At most
+ * GHAUTHP_DRAIN_MAX bytes, never more than CONTENT_LENGTH (RFC 3875 4.2),
+ * and for at most a few seconds: past that, the response is simply sent.
+ */
+void
+ghauthp_drain_body(void)
+{
+	char		 buf[8192];
+	const char	*cl = getenv("CONTENT_LENGTH");
+	long long	 left = 0;
+	ssize_t		 n;
+	struct pollfd	 p;
+	time_t		 end = ghauthp_now() + 5;
+	size_t		 i;
+
+	if (cl == NULL || cl[0] == '\0' || strlen(cl) > 18)
+		return;
+	for (i = 0; cl[i] != '\0'; i++) {
+		if (cl[i] < '0' || cl[i] > '9')
+			return;
+		left = left * 10 + (cl[i] - '0');
+	}
+	if (left > GHAUTHP_DRAIN_MAX)
+		left = GHAUTHP_DRAIN_MAX;
+	while (left > 0 && ghauthp_now() < end) {
+		p.fd = STDIN_FILENO;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return;
+		if (!(p.revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, buf, left > (long long)sizeof(buf) ?
+		    sizeof(buf) : (size_t)left);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return;
+		left -= n;
+	}
+}
+
+/*
+ * getenv(3) for programs reached through an Apache internal redirect
+ * (Action, ErrorDocument): Apache renames the variables of the first
+ * request to REDIRECT_<name>, so SetEnv GHAUTH_CONFIG in a .htaccess
+ * arrives as REDIRECT_GHAUTH_CONFIG.  Only ghauth's own names (GHAUTH_*,
+ * GITHUB_*) fall back that way; a client cannot set either form (its
+ * headers all become HTTP_*).
+ */
+const char *
+ghauth_getenv_cgi(void *ctx GHAUTHP_UNUSED, const char *name)
+{
+	const char	*v;
+	char		 buf[160];
+	int		 n;
+
+	if ((v = getenv(name)) != NULL)
+		return v;
+	if (strncmp(name, "GHAUTH_", 7) != 0 && strncmp(name, "GITHUB_", 7) != 0)
+		return NULL;
+	n = snprintf(buf, sizeof(buf), "REDIRECT_%s", name);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL;
+	return getenv(buf);
+}
+
+/* Copies an optional header variable, capped; TOOLARGE / BADREQ otherwise. */
+static enum ghauth_err
+copy_header(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
+    char **out)
+{
+	const char	*v = fn(ctx, name);
+	size_t		 n;
+
+	*out = NULL;
+	if (v == NULL)
+		return GHAUTH_OK;
+	if ((n = strlen(v)) > max) {
+		ghauth_log("request: %s longer than %zu bytes", name, max);
+		return GHAUTH_E_TOOLARGE;
+	}
+	if (ghauthp_has_ctl(v, n)) {
+		ghauth_log("request: control byte in %s", name);
+		return GHAUTH_E_BADREQ;
+	}
+	return (*out = ghauthp_strndup(v, n)) == NULL ? GHAUTH_E_NOMEM :
+	    GHAUTH_OK;
+}
+
+/*
+ * The session of the request described by fn/ctx under configuration cfg.
+ * Only the session cookie and X-Session-Token are read: the query string,
+ * the body and the method do not matter here (the page they belong to is
+ * the caller's).  Returns GHAUTH_OK with id filled (free it with
+ * ghauth_identity_free), GHAUTH_E_SESSION (no valid session),
+ * GHAUTH_E_DISABLED, GHAUTH_E_TOOLARGE or GHAUTH_E_BADREQ (a malformed
+ * header), or a store error (GHAUTH_E_BUSY, GHAUTH_E_STORE).  On error id
+ * is zeroed.
+ */
+enum ghauth_err
+ghauth_identify_env(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
+    void *ctx, struct ghauth_identity *id)
+{
+	struct ghauth_request	 req;
+	char			 tok[GHAUTH_TOKEN_LEN + 1];
+	enum ghauth_err		 rc;
+	int			 from_cookie;
+
+	memset(id, 0, sizeof(*id));
+	memset(&req, 0, sizeof(req));
+	tok[0] = '\0';
+	if (!cfg->enabled) {
+		ghauth_log("identify: sign-in is disabled (auth.enabled is "
+		    "false): nobody is signed in");
+		rc = GHAUTH_E_DISABLED;
+		goto out;
+	}
+	if ((rc = copy_header(fn, ctx, "HTTP_COOKIE", GHAUTH_COOKIE_MAX,
+	    &req.cookie)) != GHAUTH_OK ||
+	    (rc = copy_header(fn, ctx, "HTTP_X_SESSION_TOKEN",
+	    GHAUTH_HEADER_MAX, &req.session_token)) != GHAUTH_OK)
+		goto out;
+	req.session_token_present = req.session_token != NULL;
+	if ((rc = ghauth_request_token(cfg, &req, tok, &from_cookie)) !=
+	    GHAUTH_OK)
+		goto out;
+	rc = ghauth_session_lookup(cfg, tok, id);
+out:
+	ghauthp_wipe(tok, sizeof(tok));
+	ghauth_request_free(&req);
+	return rc;
+}
+
+/*
+ * The session of this process's CGI request: the configuration is loaded
+ * as the endpoints load it ($GHAUTH_CONFIG, the default file, or the
+ * environment), then ghauth_identify_env().  A configuration that does not
+ * load is GHAUTH_E_CONFIG (logged to stderr).
+ */
+enum ghauth_err
+ghauth_identify(struct ghauth_identity *id)
+{
+	struct ghauth_config	 cfg;
+	enum ghauth_err		 rc;
+	char			 err[768];
+
+	memset(id, 0, sizeof(*id));
+	err[0] = '\0';
+	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
+	    sizeof(err))) != GHAUTH_OK) {
+		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		return rc == GHAUTH_E_NOMEM ? rc : GHAUTH_E_CONFIG;
+	}
+	rc = ghauth_identify_env(&cfg, ghauth_getenv_cgi, NULL, id);
+	ghauth_config_free(&cfg);
+	return rc;
+}
+
+const char *
+ghauthp_identity_var(const struct ghauth_identity *id, size_t i,
+    const char **name, char buf[GHAUTHP_IDVAR_BUF])
+{
+	buf[0] = '\0';
+	switch (i) {
+	case 0:
+		*name = "GHAUTH_USER_LOGIN";
+		return id->login != NULL ? id->login : "";
+	case 1:
+		*name = "GHAUTH_USER_ID";
+		snprintf(buf, GHAUTHP_IDVAR_BUF, "%llu",
+		    (unsigned long long)id->id);
+		return buf;
+	case 2:
+		*name = "GHAUTH_USER_NAME";
+		return id->name != NULL ? id->name : "";
+	case 3:
+		*name = "GHAUTH_USER_EMAIL";
+		return id->email != NULL ? id->email : "";
+	case 4:
+		*name = "GHAUTH_USER_AVATAR";
+		return id->avatar_url != NULL ? id->avatar_url : "";
+	case 5:
+		*name = "GHAUTH_SESSION_CREATED";
+		snprintf(buf, GHAUTHP_IDVAR_BUF, "%lld", (long long)id->created);
+		return buf;
+	case 6:
+		*name = "GHAUTH_SESSION_EXPIRES";
+		snprintf(buf, GHAUTHP_IDVAR_BUF, "%lld", (long long)id->expires);
+		return buf;
+	default:
+		*name = NULL;
+		return NULL;
+	}
+}
+
+/*
+ * A browser navigation: GET or HEAD whose Accept names text/html.  Those
+ * are sent to sign-in; anything else (fetch/XHR asking for JSON, a POST, a
+ * script) gets 401, which a redirect would only confuse.
+ */
+int
+ghauthp_is_browser(ghauth_getenv_fn fn, void *ctx)
+{
+	const char	*m = fn(ctx, "REQUEST_METHOD");
+	const char	*a = fn(ctx, "HTTP_ACCEPT");
+
+	if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
+		return 0;
+	return a != NULL && strlen(a) <= GHAUTH_HEADER_MAX &&
+	    strstr(a, "text/html") != NULL;
+}
+
+/*
+ * The path (and query) to come back to after sign-in: REQUEST_URI as the
+ * client sent it (Apache, lighttpd and nginx all pass the original one,
+ * also across an internal redirect) when it is a same-site relative path
+ * that /auth/github will accept as ?redirect=; else the path without the
+ * query; else nothing (sign-in then lands on "/").
+ */
+static int
+return_path(ghauth_getenv_fn fn, void *ctx, char *buf, size_t sz)
+{
+	const char	*u = fn(ctx, "REQUEST_URI");
+	size_t		 n;
+
+	buf[0] = '\0';
+	if (u == NULL || (n = strlen(u)) == 0 || n >= sz)
+		return 0;
+	if (ghauth_valid_redirect(u, n)) {
+		memcpy(buf, u, n + 1);
+		return 1;
+	}
+	n = strcspn(u, "?");
+	if (n > 0 && ghauth_valid_redirect(u, n)) {
+		memcpy(buf, u, n);
+		buf[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Fills resp with the refusal for error e (what ghauth_identify returned):
+ * for GHAUTH_E_SESSION, a 303 to {origin}/auth/github?redirect=<this page>
+ * for a browser navigation (when redirect_uri is configured), else 401
+ * {"error": "Invalid or expired session"}; for any other error its status
+ * and message (error.c), as HTML or JSON by the Accept header.  cfg may be
+ * NULL (the configuration did not load): 500.  Every response carries
+ * Cache-Control: no-store (ghauth_response_serialize).  Returns 1, or 0
+ * when resp could not be built (it then serialises as a bare 500).
+ */
+int
+ghauth_deny_response(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
+    void *ctx, enum ghauth_err e, struct ghauth_response *resp)
+{
+	struct ghauth_request	 req;
+	struct ghauth_result	 res;
+	char			 back[1100];
+	char			*loc = NULL;
+	size_t			 len = 0, cap = 0;
+	int			 ok;
+
+	memset(&req, 0, sizeof(req));
+	if (cfg == NULL)
+		e = GHAUTH_E_CONFIG;
+	if (e == GHAUTH_OK)
+		e = GHAUTH_E_SESSION;
+	if (e == GHAUTH_E_SESSION && cfg->origin != NULL &&
+	    ghauthp_is_browser(fn, ctx)) {
+		ok = ghauthp_str_append(&loc, &len, &cap, cfg->origin,
+		    strlen(cfg->origin)) &&
+		    ghauthp_str_append(&loc, &len, &cap, "/auth/github", 12);
+		if (ok && return_path(fn, ctx, back, sizeof(back)))
+			ok = ghauthp_str_append(&loc, &len, &cap,
+			    "?redirect=", 10) &&
+			    ghauthp_pct_encode(&loc, &len, &cap, back);
+		ok = ok && ghauth_response_redirect(resp, loc);
+		free(loc);
+		if (!ok)
+			resp->failed = 1;
+		return ok;
+	}
+	/* The 401 is for programs: always JSON.  Other errors as usual. */
+	if (e != GHAUTH_E_SESSION && copy_header(fn, ctx, "HTTP_ACCEPT",
+	    GHAUTH_HEADER_MAX, &req.accept) == GHAUTH_E_NOMEM) {
+		resp->failed = 1;
+		return 0;
+	}
+	ghauthp_result(&res, e, NULL);
+	ghauth_response_error(resp, e == GHAUTH_E_SESSION ? NULL : &req, cfg,
+	    &res);
+	ghauth_request_free(&req);
+	return !resp->failed;
+}
+
+/*
+ * For a CGI program: writes the refusal for e to stdout as a complete CGI
+ * response (the configuration is loaded again, as ghauth_identify does).
+ * The request body, if any, is read and discarded first (at most 1 MiB):
+ * Apache drops the answer of a CGI program that left it unread.
+ * Returns 0, or -1 if stdout failed.
+ */
+int
+ghauth_deny(enum ghauth_err e)
+{
+	struct ghauth_config	 cfg;
+	struct ghauth_response	 resp;
+	enum ghauth_err		 crc;
+	char			 err[768];
+	char			*out;
+	size_t			 len;
+	int			 ok;
+
+	err[0] = '\0';
+	ghauthp_drain_body();
+	ghauth_response_init(&resp);
+	crc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
+	    sizeof(err));
+	if (crc != GHAUTH_OK)
+		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+	ghauth_deny_response(crc == GHAUTH_OK ? &cfg : NULL, ghauth_getenv_cgi,
+	    NULL, e, &resp);
+	out = ghauth_response_serialize(&resp, &len);
+	ok = out != NULL && ghauthp_put_all(STDOUT_FILENO, out, len);
+	free(out);
+	ghauth_response_free(&resp);
+	if (crc == GHAUTH_OK)
+		ghauth_config_free(&cfg);
+	return ok ? 0 : -1;
+}
