@@ -10,11 +10,15 @@
  * cleared (libcurl and OpenSSL read variables); "$VAR" in the configuration
  * is looked up in the request's parameters first, then in that copy.
  * GHAUTH_FCGI_MAX_REQUESTS=N in the process environment makes the process
- * exit cleanly after N requests (the server starts a new one).
+ * exit cleanly after N requests (the server starts a new one).  It stops
+ * listening as soon as it has accepted the last one: a server connecting
+ * after that is refused (and tries another process) instead of having its
+ * request queued on a socket that is about to close (a reset: a 500).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +164,22 @@ config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
 	return GHAUTH_OK;
 }
 
+/*
+ * Closes the listening socket (fd stays taken, by /dev/null): this process
+ * accepts nothing more.  Where others keep the socket open (spawn-fcgi's
+ * loop, forked children) only this process's copy goes.
+ */
+static void
+stop_listening(int fd)
+{
+	int	 null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null == -1 || dup2(null, fd) == -1)
+		(void)close(fd);
+	if (null != -1 && null != fd)
+		(void)close(null);
+}
+
 static long
 max_requests(const struct snapshot *s)
 {
@@ -189,7 +209,7 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 	char			*out;
 	size_t			 len;
 	long			 max, served = 0;
-	int			 tmp_used;
+	int			 tmp_used, last;
 
 	memset(&cache, 0, sizeof(cache));
 	if (!snapshot_take(&snap))
@@ -202,7 +222,10 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 		return 1;
 	}
 	l.snap = &snap;
+	ghauthp_store_cache_readers(1);
 	while (FCGX_Accept_r(&rq) >= 0) {
+		if ((last = max > 0 && ++served >= max))
+			stop_listening(rq.listen_sock);
 		l.params = rq.envp;
 		memset(&tmp, 0, sizeof(tmp));
 		cfg = NULL;
@@ -218,10 +241,11 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 		if (tmp_used)
 			ghauth_config_free(&tmp);
 		FCGX_Finish_r(&rq);
-		if (max > 0 && ++served >= max)
+		if (last)
 			break;
 	}
 	FCGX_Free(&rq, 1);
+	ghauthp_store_cache_readers(0);
 	if (cache.valid)
 		ghauth_config_free(&cache.cfg);
 	snapshot_free(&snap);

@@ -31,6 +31,7 @@ enum ghauthp_store_mode {
 enum ghauth_err	 ghauthp_store_open(struct ghauthp_store **, const char *,
 		    enum ghauthp_store_mode, long);
 enum ghauth_err	 ghauthp_store_close(struct ghauthp_store *);
+void		 ghauthp_store_cache_readers(int);
 void		 ghauthp_store_abort(struct ghauthp_store *);
 /* get: GHAUTH_OK with *val malloc'd, GHAUTH_E_SESSION when absent. */
 enum ghauth_err	 ghauthp_store_get(struct ghauthp_store *, const void *,

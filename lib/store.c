@@ -40,9 +40,62 @@ struct ghauthp_store {
 	enum ghauthp_store_mode mode;
 	int		 failed;
 	int		 masked;
+	int		 cached;	/* db belongs to the reader cache */
 	sigset_t	 oldmask;
 	char		 path[4096];
 };
+
+/*
+ * FastCGI mode keeps one reader handle across requests (opening GDBM is
+ * most of a session check's cost).  It is valid while the generation
+ * number in the lock file is unchanged: every writer bumps it under the
+ * exclusive lock before it changes anything, so a reader that sees the same
+ * number sees the same file.  The cached handle is opened GDBM_NOLOCK,
+ * since it outlives our shared lock and must not keep writers out.
+ */
+static struct {
+	int		 enabled;
+	GDBM_FILE	 db;
+	uint64_t	 gen;
+	char		 path[4096];
+} readers;
+
+void
+ghauthp_store_cache_readers(int on)
+{
+	readers.enabled = on;
+	if (!on && readers.db != NULL) {
+		gdbm_close(readers.db);
+		readers.db = NULL;
+	}
+}
+
+static uint64_t
+generation(int lockfd)
+{
+	unsigned char	 b[8];
+	uint64_t	 g = 0;
+	int		 i;
+
+	if (pread(lockfd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return 0;
+	for (i = 0; i < 8; i++)
+		g = g << 8 | b[i];
+	return g;
+}
+
+/* Under the exclusive lock: the file is about to change. */
+static int
+bump_generation(int lockfd)
+{
+	unsigned char	 b[8];
+	uint64_t	 g = generation(lockfd) + 1;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(g >> (56 - 8 * i));
+	return pwrite(lockfd, b, sizeof(b), 0) == (ssize_t)sizeof(b);
+}
 
 static volatile sig_atomic_t alarmed;
 
@@ -205,6 +258,12 @@ ghauthp_store_lock(struct ghauthp_store **out, const char *path,
 		release(s);
 		return rc;
 	}
+	if (mode == GHAUTHP_STORE_WRITE && !bump_generation(s->lockfd)) {
+		ghauth_log("store: cannot write lock file %s: %s", lockpath,
+		    strerror(errno));
+		release(s);
+		return GHAUTH_E_STORE;
+	}
 	*out = s;
 	return GHAUTH_OK;
 }
@@ -222,12 +281,27 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 	enum ghauth_err		 rc;
 	int			 fd, flags;
 	struct stat		 st;
+	uint64_t		 gen = 0;
 
 	if ((rc = ghauthp_store_lock(out, path, mode, timeout_ms)) !=
 	    GHAUTH_OK)
 		return rc;
 	s = *out;
 	*out = NULL;
+	if (mode == GHAUTHP_STORE_READ && readers.enabled) {
+		gen = generation(s->lockfd);
+		if (readers.db != NULL && readers.gen == gen &&
+		    strcmp(readers.path, path) == 0) {
+			s->db = readers.db;
+			s->cached = 1;
+			*out = s;
+			return GHAUTH_OK;
+		}
+		if (readers.db != NULL) {	/* stale: a writer came by */
+			gdbm_close(readers.db);
+			readers.db = NULL;
+		}
+	}
 	flags = mode == GHAUTHP_STORE_WRITE ? O_RDWR | O_CREAT : O_RDONLY;
 	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd == -1 && mode == GHAUTHP_STORE_READ && errno == ENOENT) {
@@ -252,7 +326,9 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 		return GHAUTH_OK;
 	}
 	s->db = gdbm_fd_open(fd, path, 0, (mode == GHAUTHP_STORE_WRITE ?
-	    GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC | GDBM_CLOERROR, NULL);
+	    GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC | GDBM_CLOERROR |
+	    (mode == GHAUTHP_STORE_READ && readers.enabled ? GDBM_NOLOCK : 0),
+	    NULL);
 	if (s->db == NULL) {
 		int	 ge = gdbm_errno;
 
@@ -267,6 +343,13 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 		gdbm_close(s->db);
 		release(s);
 		return GHAUTH_E_STORE;
+	}
+	if (mode == GHAUTHP_STORE_READ && readers.enabled &&
+	    strlen(path) < sizeof(readers.path)) {
+		readers.db = s->db;
+		readers.gen = gen;
+		snprintf(readers.path, sizeof(readers.path), "%s", path);
+		s->cached = 1;
 	}
 	*out = s;
 	return GHAUTH_OK;
@@ -283,7 +366,7 @@ ghauthp_store_close(struct ghauthp_store *s)
 
 	if (s == NULL)
 		return GHAUTH_OK;
-	if (s->db != NULL && gdbm_close(s->db) != 0) {
+	if (s->db != NULL && !s->cached && gdbm_close(s->db) != 0) {
 		ghauth_log("store: closing %s: %s", s->path,
 		    gdbm_strerror(gdbm_errno));
 		rc = -1;
