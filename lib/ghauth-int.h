@@ -237,6 +237,21 @@ void		 ghauthp_sha256_update(struct ghauthp_sha256 *, const void *,
 		    size_t);
 void		 ghauthp_sha256_final(struct ghauthp_sha256 *, unsigned char[32]);
 
+/* ---- SipHash-2-4, the record tag (siphash.c) ---------------------------- */
+
+struct ghauthp_siphash {
+	uint64_t	 v[4];
+	uint64_t	 len;
+	unsigned char	 buf[8];
+	size_t		 n;
+};
+
+void		 ghauthp_siphash_init(struct ghauthp_siphash *,
+		    const unsigned char[16]);
+void		 ghauthp_siphash_update(struct ghauthp_siphash *, const void *,
+		    size_t);
+uint64_t	 ghauthp_siphash_final(struct ghauthp_siphash *);
+
 /* ---- helpers (util.c) --------------------------------------------------- */
 
 void		 ghauthp_wipe(void *, size_t);

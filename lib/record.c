@@ -2,8 +2,9 @@
  * record.c - the values kept in the store.  GDBM does not notice corrupted
  * values (security-notes 3.2: 43% of random corruptions came back as wrong
  * values with no error), so each record carries a magic byte, a version, a
- * fixed layout with explicit lengths, and a SHA-256 tag over the key and
- * the value.  Decoding is strict: any mismatch is "no record".
+ * fixed layout with explicit lengths, and a 64-bit SipHash-2-4 tag over the
+ * key and the value (a corruption check: see siphash.c for why not SHA-256).
+ * Decoding is strict: any mismatch is "no record".
  *
  *   0  'g'  1 version  2 type  3 zero
  *   4  created  12 expires  20 last_seen     (int64, big-endian)
@@ -11,7 +12,8 @@
  *      state:   verifier[43]  str redirect
  *      session: uid(u64)  str login  str name  str avatar_url  str email
  *      handoff: masked session token[32]
- *   end-32  SHA-256("ghauth-record-v1" key value-before-tag)
+ *   end-8   SipHash-2-4, key "ghauth-record-v2", of key || value-before-tag
+ *           (little-endian)
  *
  * str: u16 big-endian length then bytes; 0xffff means null.
  */
@@ -23,9 +25,9 @@
 #include "ghauth-int.h"
 
 #define MAGIC		'g'
-#define REC_VERSION		1
+#define REC_VERSION	2
 #define HDR		28
-#define TAG		32
+#define TAG		8
 #define STR_NULL	0xffff
 
 struct buf {
@@ -79,19 +81,21 @@ put_str(struct buf *b, const char *s)
  */
 static int
 tag(const unsigned char *key, size_t klen, const unsigned char *v, size_t n,
-    unsigned char out[32])
+    unsigned char out[TAG])
 {
-	static const char	 dom[] = "ghauth-record-v1";
-	struct ghauthp_sha256	 h;
+	static const unsigned char k[16] = "ghauth-record-v2";
+	struct ghauthp_siphash	 h;
+	uint64_t		 t;
+	int			 i;
 
 	if (klen > 64 || n > GHAUTHP_RECORD_MAX)
 		return 0;
-	/* Streamed: no copy of the record (and so nothing to wipe). */
-	ghauthp_sha256_init(&h);
-	ghauthp_sha256_update(&h, dom, sizeof(dom) - 1);
-	ghauthp_sha256_update(&h, key, klen);
-	ghauthp_sha256_update(&h, v, n);
-	ghauthp_sha256_final(&h, out);
+	ghauthp_siphash_init(&h, k);
+	ghauthp_siphash_update(&h, key, klen);
+	ghauthp_siphash_update(&h, v, n);
+	t = ghauthp_siphash_final(&h);
+	for (i = 0; i < TAG; i++)
+		out[i] = (unsigned char)(t >> (8 * i));
 	return 1;
 }
 

@@ -68,23 +68,21 @@ b_hdr(struct b *b, int magic, int version, int type, int zero)
 	b_u64(b, 1500);		/* last_seen */
 }
 
-/* Appends SHA-256("ghauth-record-v1" key value) as the record does. */
+/* Appends SipHash-2-4 (key "ghauth-record-v2") of key || value, little-endian. */
 static void
 b_seal(struct b *b, const unsigned char *k, size_t klen)
 {
-	unsigned char	*tmp;
-	size_t		 n = 16 + klen + b->n;
+	static const unsigned char sk[16] = "ghauth-record-v2";
+	struct ghauthp_siphash	 h;
+	uint64_t		 t;
+	int			 i;
 
-	if ((tmp = malloc(n)) == NULL) {
-		printf("Bail out! out of memory\n");
-		exit(1);
-	}
-	memcpy(tmp, "ghauth-record-v1", 16);
-	memcpy(tmp + 16, k, klen);
-	memcpy(tmp + 16 + klen, b->p, b->n);
-	ghauth_sha256(tmp, n, b->p + b->n);
-	b->n += 32;
-	free(tmp);
+	ghauthp_siphash_init(&h, sk);
+	ghauthp_siphash_update(&h, k, klen);
+	ghauthp_siphash_update(&h, b->p, b->n);
+	t = ghauthp_siphash_final(&h);
+	for (i = 0; i < 8; i++)
+		b->p[b->n++] = (unsigned char)(t >> (8 * i));
 }
 
 static int
@@ -315,7 +313,7 @@ test_crafted(void)
 	r.expires = 2000;
 	r.last_seen = 1500;
 	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 583231);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
@@ -336,116 +334,119 @@ test_crafted(void)
 	    -1, "sealed but %s -> rejected", desc);			\
 } while (0)
 
-	b_hdr(&b, 'h', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'h', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
 	CRAFT("magic 'h'");
-	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
-	CRAFT("version 2");
+	CRAFT("version 3");
+	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_raw(&b, key, 32);
+	CRAFT("version 1 (SHA-256 tags, before 0.1.0)");
 	b_hdr(&b, 'g', 0, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
 	CRAFT("version 0");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 1);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 1);
 	b_raw(&b, key, 32);
 	CRAFT("reserved byte 1");
-	b_hdr(&b, 'g', 1, 0, 0);
+	b_hdr(&b, 'g', 2, 0, 0);
 	b_raw(&b, key, 32);
 	CRAFT("type 0");
-	b_hdr(&b, 'g', 1, 4, 0);
+	b_hdr(&b, 'g', 2, 4, 0);
 	b_raw(&b, key, 32);
 	CRAFT("type 4");
-	b_hdr(&b, 'g', 1, 255, 0);
+	b_hdr(&b, 'g', 2, 255, 0);
 	b_raw(&b, key, 32);
 	CRAFT("type 255");
 	/* Hand-off: exactly 32 bytes. */
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 31);
 	CRAFT("hand-off of 31 bytes");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 33);
 	CRAFT("hand-off of 33 bytes");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
 	CRAFT("hand-off with no payload");
 	/* State. */
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, "dBjftJeZ4CVP+mB92K27uhbUJU1p1r_wW1gFWFOEjXk", 43);
 	b_str(&b, NULL);
 	CRAFT("state verifier with '+'");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", 43);
 	b_str(&b, NULL);
 	CRAFT("state verifier with unused bits set");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_str(&b, "//evil.example");
 	CRAFT("state redirect //evil.example");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_str(&b, "https://evil.example/");
 	CRAFT("state redirect to another site");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_str(&b, "");
 	CRAFT("state redirect empty string");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_raw(&b, "\x00\x03/a\x00", 5);
 	CRAFT("state redirect with a NUL");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_raw(&b, "\x00\x09/a", 4);
 	CRAFT("state redirect length past the end");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_raw(&b, "\x00", 1);
 	CRAFT("state redirect length cut in half");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	CRAFT("state without the redirect field");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 43);
 	b_str(&b, NULL);
 	b_raw(&b, "x", 1);
 	CRAFT("state with a trailing byte");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_STATE, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_STATE, 0);
 	b_raw(&b, VERIFIER, 40);
 	CRAFT("state with a short verifier");
 	/* Session. */
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 0);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
 	b_str(&b, AVATAR);
 	b_str(&b, NULL);
 	CRAFT("session uid 0");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_str(&b, NULL);
 	b_str(&b, NULL);
 	b_str(&b, AVATAR);
 	b_str(&b, NULL);
 	CRAFT("session null login");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
 	b_str(&b, NULL);
 	b_str(&b, NULL);
 	CRAFT("session null avatar_url");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_str(&b, "octocat");
 	b_raw(&b, "\x00\x03" "a\x00" "b", 5);
 	b_str(&b, AVATAR);
 	b_str(&b, NULL);
 	CRAFT("session name with a NUL");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
 	b_str(&b, AVATAR);
 	CRAFT("session without the email field");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
@@ -453,14 +454,14 @@ test_crafted(void)
 	b_str(&b, NULL);
 	b_raw(&b, "\x00", 1);
 	CRAFT("session with a trailing byte");
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 1);
 	b_raw(&b, "\x7f\xff" "octocat", 9);
 	CRAFT("session login length past the end");
 #undef CRAFT
 
-	/* The tag must be the one for this key, not any valid SHA-256. */
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	/* The tag must be the one for this key, not any valid SipHash. */
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
 	b_seal(&b, (const unsigned char *)"", 0);
 	is_int(ghauthp_record_decode(key, sizeof(key), b.p, b.n, &out), -1,
@@ -487,22 +488,22 @@ test_encode_refusals(void)
 		printf("Bail out! out of memory\n");
 		exit(1);
 	}
-	/* With login "octocat" and a 10-byte avatar, 8099 name bytes fit. */
-	memset(big, 'n', 8099);
-	big[8099] = '\0';
+	/* With login "octocat" and a 10-byte avatar, 8123 name bytes fit. */
+	memset(big, 'n', 8123);
+	big[8123] = '\0';
 	sample_session(&r, big, NULL);
 	r.avatar_url = (char *)(uintptr_t)"https://a/";
 	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
 	ok(v != NULL && n == GHAUTHP_RECORD_MAX,
 	    "record of exactly %d bytes encodes", GHAUTHP_RECORD_MAX);
 	ok(v != NULL && ghauthp_record_decode(key, sizeof(key), v, n,
-	    &out) == 0 && out.name != NULL && strlen(out.name) == 8099,
+	    &out) == 0 && out.name != NULL && strlen(out.name) == 8123,
 	    "record of exactly %d bytes decodes", GHAUTHP_RECORD_MAX);
 	if (v != NULL)
 		ghauthp_record_free(&out);
 	free(v);
-	big[8099] = 'n';
-	big[8100] = '\0';
+	big[8123] = 'n';
+	big[8124] = '\0';
 	is_int(ghauthp_record_encode(&r, key, sizeof(key), &n) == NULL, 1,
 	    "record of %d bytes refused", GHAUTHP_RECORD_MAX + 1);
 	memset(big, 'n', 0x10000);
@@ -557,13 +558,13 @@ test_encode_refusals(void)
 		k65[64] = 'k';
 		free(v);
 	}
-	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
-	memset(b.p + b.n, 0, 32);
-	b.n += 32;
+	memset(b.p + b.n, 0, 8);
+	b.n += 8;
 	is_int(ghauthp_record_decode(k65, sizeof(k65), b.p, b.n, &out), -1,
 	    "65-byte key and an all-zero tag -> rejected");
-	b.n -= 32;
+	b.n -= 8;
 	b_seal(&b, k65, sizeof(k65));
 	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
 	ok(v != NULL && ghauthp_record_decode(k65, sizeof(k65), v, n,
@@ -573,11 +574,47 @@ test_encode_refusals(void)
 	free(v);
 }
 
+/* SipHash-2-4 reference vectors (key 00..0f, message 00..n-1), whole and
+ * streamed a byte at a time. */
+static void
+test_siphash(void)
+{
+	static const struct {
+		size_t			 n;
+		unsigned long long	 want;
+	} v[] = {
+		{ 0, 0x726fdb47dd0e0e31ULL },
+		{ 1, 0x74f839c593dc67fdULL },
+		{ 15, 0xa129ca6149be45e5ULL },
+		{ 63, 0x958a324ceb064572ULL },
+	};
+	struct ghauthp_siphash	 s;
+	unsigned char		 k[16], m[64];
+	size_t			 i, j;
+
+	for (i = 0; i < 16; i++)
+		k[i] = (unsigned char)i;
+	for (i = 0; i < 64; i++)
+		m[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ghauthp_siphash_init(&s, k);
+		ghauthp_siphash_update(&s, m, v[i].n);
+		ok(ghauthp_siphash_final(&s) == v[i].want,
+		    "SipHash-2-4 reference vector, %zu bytes", v[i].n);
+		ghauthp_siphash_init(&s, k);
+		for (j = 0; j < v[i].n; j++)
+			ghauthp_siphash_update(&s, m + j, 1);
+		ok(ghauthp_siphash_final(&s) == v[i].want,
+		    "SipHash-2-4 streamed a byte at a time, %zu bytes", v[i].n);
+	}
+}
+
 int
 main(void)
 {
 	ghauthp_key(GHAUTHP_KIND_SESSION, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWF"
 	    "OEjXk", key);
+	test_siphash();
 	test_roundtrip();
 	test_tamper();
 	test_crafted();
