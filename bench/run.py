@@ -284,9 +284,11 @@ def main():
 
         # The store at scale.
         print()
-        print("store at scale (bench/storebench: lock, open, fetch, verify, close per check)")
+        print("store at scale (bench/storebench: lock, open, fetch, verify, close per check;")
+        print("×N is relative to the smallest store)")
         sb = os.path.join(build, "bench/storebench")
         base = None
+        scale_rows = []
         for n in [int(x) for x in a.sizes.split(",")]:
             st = os.path.join(run, "scale-%d.db" % n)
             t0 = time.time()
@@ -295,10 +297,47 @@ def main():
             m = 2000 if a.smoke else 20000
             us = float(subprocess.run([sb, st, "lookup", str(n), str(m)], check=True,
                                       capture_output=True, text=True).stdout)
-            base = base or us
-            print("  %8d sessions: %7.1f µs/check (×%.2f of the smallest), file %6.1f MB, filled in %.1fs"
-                  % (n, us, us / base, os.path.getsize(st) / 1e6, fill))
+            fus = float(subprocess.run([sb, st, "lookup", str(n), str(m), "fastcgi"], check=True,
+                                       capture_output=True, text=True).stdout)
+            base = base or (us, fus)
+            print("  %8d sessions: CGI %6.1f µs/check (×%.2f), FastCGI %6.1f µs/check (×%.2f); "
+                  "file %6.1f MB, filled in %.1fs"
+                  % (n, us, us / base[0], fus, fus / base[1], os.path.getsize(st) / 1e6, fill))
+            # The same through the server: random sessions of this store.
+            import hashlib
+            import random
+            toks = [base64.urlsafe_b64encode(hashlib.sha256(("bench-%d" % random.randrange(n)).encode())
+                                             .digest()).rstrip(b"=").decode() for _ in range(200)]
+            lua = os.path.join(run, "tokens.lua")
+            with open(lua, "w") as f:
+                f.write("local t = {" + ",".join('"%s"' % x for x in toks) + "}\n"
+                        "request = function()\n"
+                        "  wrk.headers[\"Cookie\"] = \"ghauth_session=\" .. t[math.random(#t)]\n"
+                        "  return wrk.format(nil, \"/auth/session\")\nend\n")
+            for name in ("cgi", "fcgi"):
+                ghtest.write_config(configs[name], st, mock, github={
+                    "redirect_uri": "http://localhost:%d/auth/github/callback"
+                    % (cgi_port if name == "cgi" else fcgi_port)})
+            time.sleep(0.05)
+            req = {}
+            for name, port in (("CGI", cgi_port), ("FastCGI", fcgi_port)):
+                out = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % S, "-s", lua,
+                                      "http://127.0.0.1:%d/auth/session" % port],
+                                     capture_output=True, text=True).stdout
+                req[name] = float((re.search(r"Requests/sec:\s+([\d.]+)", out) or [0, 0])[1])
+                bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+                if bad:
+                    req[name + " non-2xx"] = int(bad.group(1))
+            scale_rows.append((n, req))
+            print("  %8s  through lighttpd: CGI %.0f req/s, FastCGI %.0f req/s%s"
+                  % ("", req["CGI"], req["FastCGI"],
+                     "" if not any("non-2xx" in k for k in req) else "  (non-2xx: %r)" % req))
             os.unlink(st)
+        if scale_rows:
+            b0 = scale_rows[0][1]
+            for n, req in scale_rows[1:]:
+                print("  %d vs %d sessions, requests/s through the server: CGI ×%.2f, FastCGI ×%.2f"
+                      % (n, scale_rows[0][0], req["CGI"] / b0["CGI"], req["FastCGI"] / b0["FastCGI"]))
         churn = 4000 if a.smoke else 100000
         st = os.path.join(run, "churn.db")
         out = subprocess.run([sb, st, "churn", str(churn), "1"], check=True,

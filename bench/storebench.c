@@ -2,10 +2,13 @@
  * storebench.c - the store at scale, for bench/run (never installed).
  *
  *   storebench STORE fill N          add N sessions (tokens "bench-<i>"-derived)
- *   storebench STORE lookup N M      M lookups of random sessions among the
+ *   storebench STORE lookup N M [fastcgi]
+ *                                    M lookups of random sessions among the
  *                                    first N, each a full request's worth of
  *                                    store work (lock, open, fetch, verify,
- *                                    close); prints microseconds per lookup
+ *                                    close; with "fastcgi", the reader handle
+ *                                    kept across lookups as in FastCGI mode);
+ *                                    prints microseconds per lookup
  *   storebench STORE churn K TTL     K sign-in/sign-out cycles (put a session
  *                                    and a hand-off, delete the session, sweep)
  *                                    with TTL-second records; prints the file
@@ -107,6 +110,8 @@ main(int argc, char *argv[])
 		cfg.store = argv[1];
 		cfg.lock_timeout_ms = 2000;
 		m = atol(argv[4]);
+		if (argc >= 6 && strcmp(argv[5], "fastcgi") == 0)
+			ghauthp_store_cache_readers(1);
 		srandom(42);
 		t0 = now_s();
 		for (i = 0; i < m; i++) {
