@@ -21,7 +21,12 @@
 
 #include "ghauth-int.h"
 
-/* Before any input: no core dumps or same-uid ptrace/environ reads. */
+/*
+ * Before any input: no core dumps or same-uid ptrace/environ reads.  A
+ * file-size limit (RLIMIT_FSIZE, e.g. systemd's LimitFSIZE=) must fail the
+ * store's write with EFBIG, answered 503 like a full disk, rather than kill
+ * the program with SIGXFSZ in the middle of it.
+ */
 static void
 harden(void)
 {
@@ -29,6 +34,7 @@ harden(void)
 
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	(void)setrlimit(RLIMIT_CORE, &rl);
 }

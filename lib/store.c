@@ -242,6 +242,16 @@ ghauthp_store_lock(struct ghauthp_store **out, const char *path,
 		block_signals(s);
 	s->lockfd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
 	    O_NOCTTY, 0600);
+	/*
+	 * A reader needs no write access to share the lock: on a read-only
+	 * store (a filesystem remounted read-only after errors, an immutable
+	 * or mode 0400 lock file) session checks go on while writers answer
+	 * 503.
+	 */
+	if (s->lockfd == -1 && mode == GHAUTHP_STORE_READ &&
+	    (errno == EROFS || errno == EACCES || errno == EPERM))
+		s->lockfd = open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NOCTTY);
 	if (s->lockfd == -1) {
 		ghauth_log("store: cannot open lock file %s: %s", lockpath,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));

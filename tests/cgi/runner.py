@@ -14,13 +14,16 @@ Usage: runner.py [--selftest] [CASE-FILTER...]   (normally via run.sh)
 
 Environment: abs_top_srcdir, abs_top_builddir (set by `make check`; default
 to this file's tree), GHAUTH_TEST_KEEP=1 keeps the temporary directories,
-GHAUTH_TEST_VERBOSE=1 prints every response as TAP comments.
+GHAUTH_TEST_VERBOSE=1 prints every response as TAP comments,
+GHAUTH_CGI_WRAPPER="cmd args..." runs every built program under that command
+(tests/faults/valgrind-cgi.sh uses it for valgrind).
 """
 
 import base64
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -374,7 +377,8 @@ class Case:
             name = self.endpoint
         if "/" in name:
             return (["/bin/sh", name] if name.endswith(".sh") else [name]), name
-        return [os.path.join(BUILDDIR, "cgi-bin", name)], name
+        wrapper = shlex.split(os.environ.get("GHAUTH_CGI_WRAPPER", ""))
+        return wrapper + [os.path.join(BUILDDIR, "cgi-bin", name)], name
 
     def environment(self, p):
         env = {}

@@ -1,0 +1,422 @@
+/*
+ * ghauth-admin.c - ghauth-admin(8): looking after the session store.
+ *
+ *   ghauth-admin [-c CONFIG] [-s STORE] [-t MS] COMMAND [ARGS]
+ *
+ * The store comes from the configuration, loaded as the CGI programs load
+ * it (-c FILE, else $GHAUTH_CONFIG, the default file or the environment),
+ * or from -s.  Every command takes the programs' lock file; the work is in
+ * lib/admin.c, this file only parses arguments and prints.  Exit status:
+ * 0 done (check: clean), 1 failed or check found problems, 2 usage,
+ * configuration or wrong user, 75 (EX_TEMPFAIL) the lock stayed busy.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gdbm.h>
+#include <jansson.h>
+
+#include "ghauth-int.h"
+
+#define EXIT_PROBLEMS	1
+#define EXIT_USAGE	2
+#define EXIT_BUSY	75
+
+static const char *const kind_name[GHAUTHP_AK__MAX] = {
+	"states", "sessions", "hand-offs", "meta", "other"
+};
+static const char *const json_kind[GHAUTHP_AK__MAX] = {
+	"states", "sessions", "handoffs", "meta", "other"
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ghauth-admin [-c config] [-s store] [-t lock-ms] command\n"
+	    "commands:\n"
+	    "  list [--json]          sessions: login, id, created, last "
+	    "seen, expires\n"
+	    "  revoke user | --all    delete a user's sessions (login or "
+	    "id), or all\n"
+	    "  purge                  delete expired and unreadable records\n"
+	    "  stats [--json]         records per kind, expired, file size\n"
+	    "  reorganize             rebuild the file without free space\n"
+	    "  check                  verify structure and every record "
+	    "(exit 1: problems)\n"
+	    "  recover [--force]      rebuild a damaged store, or start "
+	    "empty\n");
+}
+
+/* ISO 8601 UTC, or the raw number when it is no representable date. */
+static const char *
+iso(int64_t t, char buf[32])
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, 32, "@%lld", (long long)t);
+	return buf;
+}
+
+static const char *
+status_name(int expired)
+{
+	return expired == 0 ? "active" : expired == 1 ? "expired" : "idle";
+}
+
+static int
+print_json(json_t *v)
+{
+	char	*s;
+
+	if (v == NULL || (s = json_dumps(v, JSON_INDENT(2) |
+	    JSON_ENSURE_ASCII)) == NULL) {
+		json_decref(v);
+		return 0;
+	}
+	printf("%s\n", s);
+	free(s);
+	json_decref(v);
+	return 1;
+}
+
+static int
+cmd_list(const struct ghauthp_admin_opts *o, int json,
+    struct ghauthp_admin_report *rep, enum ghauth_err *rc)
+{
+	struct ghauthp_admin_session	*v;
+	size_t				 n, i;
+	char				 c[32], l[32], e[32];
+	json_t				*a, *obj;
+
+	if ((*rc = ghauthp_admin_list(o, &v, &n, rep)) != GHAUTH_OK)
+		return 0;
+	if (json) {
+		*rc = GHAUTH_E_NOMEM;
+		if ((a = json_array()) == NULL) {
+			ghauthp_admin_list_free(v, n);
+			return 0;
+		}
+		for (i = 0; i < n; i++) {
+			obj = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}",
+			    "login", v[i].login, "id", (json_int_t)v[i].uid,
+			    "created", iso(v[i].created, c),
+			    "last_seen", iso(v[i].last_seen, l),
+			    "expires", iso(v[i].expires, e),
+			    "tag", v[i].tag, "status",
+			    status_name(v[i].expired));
+			if (obj == NULL || json_array_append_new(a, obj) != 0) {
+				json_decref(a);
+				ghauthp_admin_list_free(v, n);
+				return 0;
+			}
+		}
+		ghauthp_admin_list_free(v, n);
+		return print_json(a);
+	}
+	printf("%-20s %12s %-20s %-20s %-20s %-8s %s\n", "LOGIN", "ID",
+	    "CREATED", "LAST-SEEN", "EXPIRES", "TAG", "STATUS");
+	for (i = 0; i < n; i++)
+		printf("%-20s %12llu %-20s %-20s %-20s %-8s %s\n", v[i].login,
+		    (unsigned long long)v[i].uid, iso(v[i].created, c),
+		    iso(v[i].last_seen, l), iso(v[i].expires, e), v[i].tag,
+		    status_name(v[i].expired));
+	ghauthp_admin_list_free(v, n);
+	return 1;
+}
+
+static int
+cmd_stats(const struct ghauthp_admin_opts *o, int json,
+    struct ghauthp_admin_report *rep, enum ghauth_err *rc)
+{
+	json_t	*root, *k;
+	int	 i;
+
+	if ((*rc = ghauthp_admin_stats(o, rep)) != GHAUTH_OK)
+		return 0;
+	if (json) {
+		*rc = GHAUTH_E_NOMEM;
+		if ((root = json_pack("{s:s, s:I}", "store", o->path, "size",
+		    (json_int_t)(rep->size_before < 0 ? 0 :
+		    rep->size_before))) == NULL)
+			return 0;
+		for (i = 0; i < GHAUTHP_AK__MAX; i++) {
+			k = json_pack("{s:I, s:I, s:I}",
+			    "records", (json_int_t)rep->records[i],
+			    "expired", (json_int_t)rep->expired[i],
+			    "unreadable", (json_int_t)rep->unreadable[i]);
+			if (k == NULL || json_object_set_new(root, json_kind[i],
+			    k) != 0) {
+				json_decref(root);
+				return 0;
+			}
+		}
+		return print_json(root);
+	}
+	printf("store      %s\n", o->path);
+	printf("file size  %lld bytes\n", rep->size_before < 0 ? 0 :
+	    rep->size_before);
+	for (i = 0; i < GHAUTHP_AK__MAX; i++)
+		printf("%-10s %zu (%zu expired, %zu unreadable)\n",
+		    kind_name[i], rep->records[i], rep->expired[i],
+		    rep->unreadable[i]);
+	return 1;
+}
+
+static void
+print_counts(const struct ghauthp_admin_report *rep)
+{
+	size_t	 total = 0, bad = 0;
+	int	 i;
+
+	for (i = 0; i < GHAUTHP_AK__MAX; i++) {
+		total += rep->records[i];
+		bad += rep->unreadable[i];
+	}
+	printf("records    %zu%s (%zu sessions, %zu states, %zu hand-offs, "
+	    "%zu meta, %zu other)\n", total, rep->needs_recovery ?
+	    " seen before GDBM stopped" : "", rep->records[GHAUTHP_AK_SESSION],
+	    rep->records[GHAUTHP_AK_STATE], rep->records[GHAUTHP_AK_HANDOFF],
+	    rep->records[GHAUTHP_AK_META], rep->records[GHAUTHP_AK_OTHER]);
+	printf("unreadable %zu (failed the integrity check or unknown key)\n",
+	    bad);
+}
+
+static void
+print_structure(const char *label, const struct ghauthp_admin_report *rep)
+{
+	printf("%-10s ", label);
+	if (rep->open_error != 0)
+		printf("GDBM refused the file: %s\n",
+		    gdbm_strerror(rep->open_error));
+	else if (rep->needs_recovery)
+		printf("damaged: GDBM needs recovery (%zu read "
+		    "errors, %zu records not read)\n", rep->walk_errors,
+		    rep->unread);
+	else if (rep->walk_errors != 0)
+		printf("damaged: %zu read errors\n",
+		    rep->walk_errors);
+	else
+		printf("ok\n");
+}
+
+static int
+cmd_check(const struct ghauthp_admin_opts *o,
+    struct ghauthp_admin_report *rep, enum ghauth_err *rc)
+{
+	if ((*rc = ghauthp_admin_check(o, rep)) != GHAUTH_OK)
+		return 0;
+	printf("store      %s (%lld bytes)\n", o->path,
+	    rep->size_before < 0 ? 0 : rep->size_before);
+	print_structure("structure", rep);
+	print_counts(rep);
+	if (ghauthp_admin_problems(rep)) {
+		printf("result     problems found: run ghauth-admin recover\n");
+		return 0;
+	}
+	printf("result     clean\n");
+	return 1;
+}
+
+static int
+cmd_recover(const struct ghauthp_admin_opts *o, int force,
+    struct ghauthp_admin_report *rep, enum ghauth_err *rc)
+{
+	*rc = ghauthp_admin_recover(o, force, rep);
+	if (rep->moved[0] != '\0')
+		printf("moved      the unusable file to %s\n", rep->moved);
+	if (*rc != GHAUTH_OK)
+		return 0;
+	if (!rep->exists) {
+		printf("nothing to do: %s is missing or empty\n", o->path);
+		return 1;
+	}
+	print_structure("found", rep);
+	print_counts(rep);
+	if (rep->reset)
+		printf("result     started an empty store: everyone is signed "
+		    "out\n");
+	else if (rep->rebuilt)
+		printf("result     rebuilt by GDBM: %zu keys kept, %zu keys and "
+		    "%zu buckets lost; %zu unreadable records removed; the "
+		    "original is kept as %s\n", rep->rcv_keys,
+		    rep->rcv_failed_keys, rep->rcv_failed_buckets, rep->removed,
+		    rep->backup);
+	else
+		printf("result     structure intact; %zu unreadable records "
+		    "removed\n", rep->removed);
+	return 1;
+}
+
+/* Reads the configuration; *store is its store unless -s gave one. */
+static int
+configure(const char *cfgpath, const char *opt_store,
+    struct ghauthp_admin_opts *o, char **store)
+{
+	struct ghauth_config	 cfg;
+	char			 err[512];
+	enum ghauth_err		 rc;
+
+	if (cfgpath == NULL && opt_store != NULL) {
+		*store = strdup(opt_store);
+		return *store != NULL;
+	}
+	err[0] = '\0';
+	if (cfgpath != NULL)
+		rc = ghauth_config_load_file(&cfg, cfgpath,
+		    ghauth_getenv_process, NULL, err, sizeof(err));
+	else
+		rc = ghauth_config_load(&cfg, ghauth_getenv_process, NULL, err,
+		    sizeof(err));
+	if (rc != GHAUTH_OK) {
+		fprintf(stderr, "ghauth-admin: configuration: %s\n",
+		    err[0] != '\0' ? err : ghauth_err_name(rc));
+		return 0;
+	}
+	*store = strdup(opt_store != NULL ? opt_store : cfg.store);
+	o->timeout_ms = cfg.lock_timeout_ms;
+	o->idle_ttl = cfg.session_idle_ttl;
+	ghauth_config_free(&cfg);
+	return *store != NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ghauthp_admin_opts	 o;
+	struct ghauthp_admin_report	 rep;
+	const char			*cfgpath = NULL, *opt_store = NULL;
+	const char			*cmd, *arg, *errstr = NULL;
+	char				*store = NULL, *end, msg[8600];
+	enum ghauth_err			 rc = GHAUTH_OK;
+	long				 timeout = -1;
+	int				 ch, ok = 0, exitcode = EXIT_USAGE;
+	int				 nargs, json = 0;
+
+	umask(077);
+	ghauth_log_init("admin");
+	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 2000;
+	while ((ch = getopt(argc, argv, "+c:hs:t:")) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 's':
+			opt_store = optarg;
+			break;
+		case 't':
+			timeout = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || timeout < 1 ||
+			    timeout > 3600000)
+				errstr = "-t: milliseconds, 1 to 3600000";
+			break;
+		case 'h':
+			usage();
+			exitcode = 0;
+			goto out;
+		default:
+			usage();
+			goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (errstr != NULL || argc < 1) {
+		if (errstr != NULL)
+			fprintf(stderr, "ghauth-admin: %s\n", errstr);
+		usage();
+		goto out;
+	}
+	cmd = argv[0];
+	arg = argc > 1 ? argv[1] : NULL;
+	nargs = argc - 1;
+	json = arg != NULL && strcmp(arg, "--json") == 0;
+	if (!((strcmp(cmd, "list") == 0 && (nargs == 0 || (nargs == 1 &&
+	    json))) || (strcmp(cmd, "stats") == 0 && (nargs == 0 ||
+	    (nargs == 1 && json))) || (strcmp(cmd, "revoke") == 0 &&
+	    nargs == 1) || (strcmp(cmd, "recover") == 0 && (nargs == 0 ||
+	    (nargs == 1 && strcmp(arg, "--force") == 0))) ||
+	    ((strcmp(cmd, "purge") == 0 || strcmp(cmd, "reorganize") == 0 ||
+	    strcmp(cmd, "check") == 0) && nargs == 0))) {
+		fprintf(stderr, "ghauth-admin: bad command line\n");
+		usage();
+		goto out;
+	}
+	if (strcmp(cmd, "revoke") == 0 && strcmp(arg, "--all") != 0 &&
+	    !ghauthp_valid_login(arg)) {
+		fprintf(stderr, "ghauth-admin: revoke: %s is neither a GitHub "
+		    "login nor a numeric id\n", arg);
+		goto out;
+	}
+	if (!configure(cfgpath, opt_store, &o, &store))
+		goto out;
+	if (timeout > 0)
+		o.timeout_ms = timeout;
+	o.path = store;
+	o.now = ghauthp_now();
+	if (store[0] != '/') {
+		fprintf(stderr, "ghauth-admin: the store must be an absolute "
+		    "path: %s\n", store);
+		goto out;
+	}
+	if (!ghauthp_admin_owner(store, msg, sizeof(msg))) {
+		fprintf(stderr, "ghauth-admin: refusing: %s\n", msg);
+		goto out;
+	}
+
+	exitcode = EXIT_PROBLEMS;
+	if (strcmp(cmd, "list") == 0)
+		ok = cmd_list(&o, json, &rep, &rc);
+	else if (strcmp(cmd, "stats") == 0)
+		ok = cmd_stats(&o, json, &rep, &rc);
+	else if (strcmp(cmd, "check") == 0)
+		ok = cmd_check(&o, &rep, &rc);
+	else if (strcmp(cmd, "recover") == 0)
+		ok = cmd_recover(&o, arg != NULL, &rep, &rc);
+	else if (strcmp(cmd, "revoke") == 0) {
+		rc = ghauthp_admin_revoke(&o, strcmp(arg, "--all") == 0 ?
+		    NULL : arg, &rep);
+		if ((ok = rc == GHAUTH_OK) && strcmp(arg, "--all") == 0)
+			printf("revoked %zu records (every session and "
+			    "hand-off)\n", rep.removed);
+		else if (ok)
+			printf("revoked %zu sessions of %s\n", rep.removed,
+			    arg);
+	} else if (strcmp(cmd, "purge") == 0) {
+		if ((ok = (rc = ghauthp_admin_purge(&o, &rep)) == GHAUTH_OK))
+			printf("purged %zu expired or unreadable records\n",
+			    rep.removed);
+	} else {
+		if ((ok = (rc = ghauthp_admin_reorganize(&o, &rep)) ==
+		    GHAUTH_OK))
+			printf("reorganized %s: %lld -> %lld bytes\n", store,
+			    rep.size_before < 0 ? 0 : rep.size_before,
+			    rep.size_after < 0 ? 0 : rep.size_after);
+	}
+	fflush(stdout);
+	if (ok)
+		exitcode = 0;
+	else if (rc == GHAUTH_E_BUSY) {
+		fprintf(stderr, "ghauth-admin: %s: the store is busy: %s.lock "
+		    "stayed locked for %ld ms (or another process has the "
+		    "database open); nothing was changed\n", cmd, store,
+		    o.timeout_ms);
+		exitcode = EXIT_BUSY;
+	} else if (rc != GHAUTH_OK)
+		fprintf(stderr, "ghauth-admin: %s failed: %s\n", cmd,
+		    rc == GHAUTH_E_NOMEM ? "out of memory" :
+		    "see the messages above");
+out:
+	free(store);
+	return exitcode;
+}
