@@ -105,7 +105,7 @@ ghauthp_authreq_main(void)
 	}
 send:
 	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && ghauthp_put_all(STDOUT_FILENO, out, len);
+	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
 	free(out);
 	ghauth_response_free(&resp);
 	ghauth_identity_free(&id);

@@ -39,23 +39,6 @@ harden(void)
 	(void)setrlimit(RLIMIT_CORE, &rl);
 }
 
-int
-ghauthp_write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
 /*
  * session and logout are API endpoints: like their own errors (endpoint.c),
  * errors found before they run (request, configuration) are always JSON.

@@ -220,7 +220,6 @@ void		 ghauthp_ep_fail(const struct ghauth_config *,
 char		*ghauthp_respond(const char *, ghauth_endpoint,
 		    const struct ghauth_request *, enum ghauth_err,
 		    const struct ghauth_config *, enum ghauth_err, size_t *);
-int		 ghauthp_write_all(int, const char *, size_t);
 int		 ghauthp_fastcgi_main(const char *, ghauth_endpoint);
 
 /* ---- streaming SHA-256 (sha256.c) ---------------------------------------- */
@@ -255,6 +254,7 @@ uint64_t	 ghauthp_siphash_final(struct ghauthp_siphash *);
 /* ---- helpers (util.c) --------------------------------------------------- */
 
 void		 ghauthp_wipe(void *, size_t);
+int		 ghauthp_write_all(int, const char *, size_t);
 char		*ghauthp_strdup(const char *);
 char		*ghauthp_strndup(const char *, size_t);
 int		 ghauthp_has_ctl(const char *, size_t);

@@ -443,7 +443,7 @@ send_head(const struct ghauth_response *r)
 		    strlen(r->hvalue[i])) &&
 		    ghauthp_str_append(&out, &len, &cap, "\r\n", 2);
 	ok = ok && ghauthp_str_append(&out, &len, &cap, "\r\n", 2) &&
-	    ghauthp_put_all(STDOUT_FILENO, out, len);
+	    ghauthp_write_all(STDOUT_FILENO, out, len);
 	free(out);
 	return ok;
 }
@@ -476,7 +476,7 @@ send_body(int fd, long long off, long long len)
 		} else {
 			n = pread(fd, buf, len > (long long)sizeof(buf) ?
 			    sizeof(buf) : (size_t)len, o);
-			if (n > 0 && !ghauthp_put_all(STDOUT_FILENO, buf,
+			if (n > 0 && !ghauthp_write_all(STDOUT_FILENO, buf,
 			    (size_t)n))
 				return 0;
 			if (n > 0)
@@ -618,7 +618,7 @@ fail:
 send:
 	ghauthp_drain_body();
 	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && ghauthp_put_all(STDOUT_FILENO, out, len);
+	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
 	free(out);
 out:
 	ghauth_response_free(&resp);

@@ -65,27 +65,6 @@ ghauthp_unharden(const struct ghauthp_saved *sv)
 }
 
 /*
- * write(2) until done.  Not cgi.c's copy: taking that one would link
- * cgi.o, and with it the FastCGI driver, into every C API user.
- */
-int
-ghauthp_put_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
-/*
  * Reads and discards the request body before a refusal is written.  A
  * CGI program may answer without reading it, but Apache's mod_cgid then
  * fails writing the body (EPIPE) and drops the response.  At most
@@ -412,7 +391,7 @@ ghauth_deny(enum ghauth_err e)
 	ghauth_deny_response(crc == GHAUTH_OK ? &cfg : NULL, ghauth_getenv_cgi,
 	    NULL, e, &resp);
 	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && ghauthp_put_all(STDOUT_FILENO, out, len);
+	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
 	free(out);
 	ghauth_response_free(&resp);
 	if (crc == GHAUTH_OK)

@@ -31,7 +31,6 @@ struct ghauthp_saved {
 
 void		 ghauthp_harden(struct ghauthp_saved *);
 void		 ghauthp_unharden(const struct ghauthp_saved *);
-int		 ghauthp_put_all(int, const char *, size_t);
 
 #define GHAUTHP_DRAIN_MAX	(1024 * 1024)
 void		 ghauthp_drain_body(void);

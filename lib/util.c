@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -218,4 +219,22 @@ const char *
 ghauth_getenv_process(void *ctx GHAUTHP_UNUSED, const char *name)
 {
 	return getenv(name);
+}
+
+/* write(2) until done; 1, or 0 on error.  Shared by every program's output. */
+int
+ghauthp_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
 }
