@@ -221,6 +221,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	char			 tag[9];
 	char			*url = NULL;
 	enum ghauth_err		 rc;
+	int			 keep_state_cookie = 0;
 
 	memset(q, 0, sizeof(q));
 	memset(&rec, 0, sizeof(rec));
@@ -229,8 +230,6 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	token[0] = handoff[0] = '\0';
 	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 0))
 		return;
-	/* The state cookie has done its job, whatever happens now. */
-	ghauth_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), "", 0);
 	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
 	    cfg->client_secret == NULL || cfg->client_secret[0] == '\0' ||
 	    cfg->origin == NULL) {
@@ -274,8 +273,12 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	if ((res.err = consume_state(cfg, q[Q_STATE].value, &rec)) !=
-	    GHAUTH_OK)
+	    GHAUTH_OK) {
+		/* A busy store consumed nothing: the browser may retry. */
+		keep_state_cookie = res.err == GHAUTH_E_BUSY ||
+		    res.err == GHAUTH_E_STORE;
 		goto out;
+	}
 	if ((rc = ghauthp_github_signin(cfg, q[Q_CODE].value, rec.verifier,
 	    &user, &res)) != GHAUTH_OK) {
 		res.err = rc;
@@ -300,6 +303,10 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	    cfg->session_ttl);
 	ghauth_response_redirect(resp, url);
 out:
+	/* Otherwise the state cookie has done its job, whatever happened. */
+	if (!keep_state_cookie)
+		ghauth_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), "",
+		    0);
 	if (res.err != GHAUTH_OK)
 		ghauth_response_error(resp, req, cfg, &res);
 	if (url != NULL)
