@@ -81,6 +81,12 @@ def run(tap, work, stage):
     src = os.path.join(protect.EXAMPLES, "whoami.c")
     exe = os.path.join(work, "whoami.cgi")
     cc = os.environ.get("CC", "cc")
+    # A sanitizer build installs an instrumented library: its users must
+    # link the sanitizer runtimes too (the documented line, plus that).
+    ldd = subprocess.run(["ldd", os.path.join(ghtest.BUILDDIR, "cgi-bin", "session")],
+                         capture_output=True, text=True).stdout
+    if "libasan" in ldd:
+        cc += " -fsanitize=address,undefined"
     # The example's build line, with the staged pkg-config.
     r = subprocess.run(["sh", "-c", '%s -o "$1" "$2" $(pkg-config --cflags --libs ghauth)' % cc,
                         "sh", exe, src], env=env, capture_output=True, text=True)
