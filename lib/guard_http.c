@@ -118,18 +118,33 @@ ghauthp_http_date(time_t t, char *buf, size_t sz)
 	return n > 0 && (size_t)n < sz;
 }
 
+/* 1*DIGIT into a long long; 0 on anything else or more than 18 digits. */
 static int
-num(const char *s, size_t n, int *out)
+digits(const char *s, size_t n, long long *out)
 {
-	size_t	 i;
-	int	 v = 0;
+	long long	 v = 0;
+	size_t		 i;
 
+	if (n == 0 || n > DIGITS_MAX)
+		return 0;
 	for (i = 0; i < n; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return 0;
 		v = v * 10 + (s[i] - '0');
 	}
 	*out = v;
+	return 1;
+}
+
+/* A fixed-width decimal field of a date (at most 4 digits) into an int. */
+static int
+num(const char *s, size_t n, int *out)
+{
+	long long	 v;
+
+	if (!digits(s, n, &v))
+		return 0;
+	*out = (int)v;
 	return 1;
 }
 
@@ -258,23 +273,6 @@ ghauthp_if_range(const char *hdr, const char *etag, time_t mtime)
 	return ghauthp_http_date_parse(hdr, &t) && t == mtime;
 }
 
-/* 1*DIGIT into a long long; 0 on anything else or more than 18 digits. */
-static int
-digits(const char *s, size_t n, long long *out)
-{
-	long long	 v = 0;
-	size_t		 i;
-
-	if (n == 0 || n > DIGITS_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 1;
-}
 
 /*
  * A Range header for a file of size bytes: "bytes=a-b", "bytes=a-" or
