@@ -215,6 +215,11 @@ void		 ghauthp_ep_fail(const struct ghauth_config *,
 		    const struct ghauth_request *, struct ghauth_response *,
 		    enum ghauth_err, const char *);
 
+/* ---- one request variable, bounded and checked (request.c) ------------- */
+
+enum ghauth_err	 ghauthp_request_var(ghauth_getenv_fn, void *, const char *,
+		    size_t, char **);
+
 /* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
 
 char		*ghauthp_respond(const char *, ghauth_endpoint,

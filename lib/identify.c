@@ -134,29 +134,6 @@ ghauth_getenv_cgi(void *ctx GHAUTHP_UNUSED, const char *name)
 	return getenv(buf);
 }
 
-/* Copies an optional header variable, capped; TOOLARGE / BADREQ otherwise. */
-static enum ghauth_err
-copy_header(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
-    char **out)
-{
-	const char	*v = fn(ctx, name);
-	size_t		 n;
-
-	*out = NULL;
-	if (v == NULL)
-		return GHAUTH_OK;
-	if ((n = strlen(v)) > max) {
-		ghauth_log("request: %s longer than %zu bytes", name, max);
-		return GHAUTH_E_TOOLARGE;
-	}
-	if (ghauthp_has_ctl(v, n)) {
-		ghauth_log("request: control byte in %s", name);
-		return GHAUTH_E_BADREQ;
-	}
-	return (*out = ghauthp_strndup(v, n)) == NULL ? GHAUTH_E_NOMEM :
-	    GHAUTH_OK;
-}
-
 /*
  * The session of the request described by fn/ctx under configuration cfg.
  * Only the session cookie and X-Session-Token are read: the query string,
@@ -185,9 +162,9 @@ ghauth_identify_env(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 		rc = GHAUTH_E_DISABLED;
 		goto out;
 	}
-	if ((rc = copy_header(fn, ctx, "HTTP_COOKIE", GHAUTH_COOKIE_MAX,
-	    &req.cookie)) != GHAUTH_OK ||
-	    (rc = copy_header(fn, ctx, "HTTP_X_SESSION_TOKEN",
+	if ((rc = ghauthp_request_var(fn, ctx, "HTTP_COOKIE",
+	    GHAUTH_COOKIE_MAX, &req.cookie)) != GHAUTH_OK ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
 	    GHAUTH_HEADER_MAX, &req.session_token)) != GHAUTH_OK)
 		goto out;
 	req.session_token_present = req.session_token != NULL;
@@ -351,7 +328,7 @@ ghauth_deny_response(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 		return ok;
 	}
 	/* The 401 is for programs: always JSON.  Other errors as usual. */
-	if (e != GHAUTH_E_SESSION && copy_header(fn, ctx, "HTTP_ACCEPT",
+	if (e != GHAUTH_E_SESSION && ghauthp_request_var(fn, ctx, "HTTP_ACCEPT",
 	    GHAUTH_HEADER_MAX, &req.accept) == GHAUTH_E_NOMEM) {
 		resp->failed = 1;
 		return 0;

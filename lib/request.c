@@ -16,9 +16,9 @@
  * Copies an optional variable; TOOLARGE past max, BADREQ on a control byte.
  * Header values (HTTP_*) may hold horizontal tabs (RFC 9110 5.5 OWS).
  */
-static enum ghauth_err
-copy_var(ghauth_getenv_fn fn, void *ctx, const char *name, size_t max,
-    char **out)
+enum ghauth_err
+ghauthp_request_var(ghauth_getenv_fn fn, void *ctx, const char *name,
+    size_t max, char **out)
 {
 	const char	*v = fn(ctx, name);
 	size_t		 n, i;
@@ -96,18 +96,18 @@ ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
 	https = fn(ctx, "HTTPS");
 	r->https = https != NULL && (strcmp(https, "on") == 0 ||
 	    strcmp(https, "1") == 0);
-	if ((rc = copy_var(fn, ctx, "QUERY_STRING", GHAUTH_QUERY_MAX,
-	    &r->query)) ||
-	    (rc = copy_var(fn, ctx, "HTTP_COOKIE", GHAUTH_COOKIE_MAX,
-	    &r->cookie)) ||
-	    (rc = copy_var(fn, ctx, "HTTP_ACCEPT", GHAUTH_HEADER_MAX,
-	    &r->accept)) ||
-	    (rc = copy_var(fn, ctx, "HTTP_ORIGIN", GHAUTH_HEADER_MAX,
-	    &r->origin)) ||
-	    (rc = copy_var(fn, ctx, "HTTP_SEC_FETCH_SITE", GHAUTH_HEADER_MAX,
-	    &r->sec_fetch_site)) ||
-	    (rc = copy_var(fn, ctx, "HTTP_X_SESSION_TOKEN", GHAUTH_HEADER_MAX,
-	    &r->session_token)) ||
+	if ((rc = ghauthp_request_var(fn, ctx, "QUERY_STRING",
+	    GHAUTH_QUERY_MAX, &r->query)) ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_COOKIE",
+	    GHAUTH_COOKIE_MAX, &r->cookie)) ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_ACCEPT",
+	    GHAUTH_HEADER_MAX, &r->accept)) ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_ORIGIN",
+	    GHAUTH_HEADER_MAX, &r->origin)) ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_SEC_FETCH_SITE",
+	    GHAUTH_HEADER_MAX, &r->sec_fetch_site)) ||
+	    (rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
+	    GHAUTH_HEADER_MAX, &r->session_token)) ||
 	    (rc = content_length(fn(ctx, "CONTENT_LENGTH"),
 	    &r->content_length)))
 		return rc;

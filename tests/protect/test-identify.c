@@ -132,6 +132,9 @@ test_rules(void)
 		    "never from the URL" },
 		{ { "HTTP_COOKIE=ghauth_session=" TOK_A "\001" },
 		    GHAUTH_E_BADREQ, NULL, "a control byte in the cookie" },
+		/* As for /auth/session (request.c): tabs are header whitespace. */
+		{ { "HTTP_COOKIE=theme=dark;\tghauth_session=" TOK_A },
+		    GHAUTH_OK, "octocat", "a tab before the session cookie" },
 	};
 
 	if (!config(&cfg, LOCAL, "")) {
