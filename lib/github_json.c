@@ -145,13 +145,79 @@ safe_url(const char *s)
 	return 1;
 }
 
-static int
-no_ctl(const char *s)
+/*
+ * A cosmetic member (the display name): anything GitHub sends there is
+ * shown, never trusted, so nothing in it may refuse a sign-in.  A missing,
+ * null, empty or non-string value is no name; each control byte (NUL, C0,
+ * DEL: what ghauthp_has_ctl refuses elsewhere) becomes one space (JSON and
+ * HTML output escape them anyway, but a name also reaches scripts'
+ * environments, headers of ghauth-check and terminals); past max bytes
+ * the name is cut at a UTF-8 character boundary.  jansson has already
+ * refused invalid UTF-8.  Returns a copy or NULL; *bad only when out of
+ * memory.
+ */
+static char *
+cosmetic_member(json_t *o, const char *k, size_t max, int *bad)
 {
-	return s == NULL || !ghauthp_has_ctl(s, strlen(s));
+	json_t		*v = json_object_get(o, k);
+	const unsigned char *s;
+	char		*p;
+	size_t		 n, i;
+
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return NULL;
+	s = (const unsigned char *)json_string_value(v);
+	n = json_string_length(v);
+	if (n > max) {
+		n = max;
+		/* Back up over continuation bytes to a character start. */
+		while (n > 0 && (s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n == 0)
+		return NULL;
+	if ((p = malloc(n + 1)) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		p[i] = s[i] < 0x20 || s[i] == 0x7f ? ' ' : (char)s[i];
+	p[n] = '\0';
+	return p;
 }
 
-/* GET /user: id, login, name, avatar_url, email.  Returns 0 or -1. */
+/*
+ * An address as shown (email): optional and cosmetic too, but an address
+ * cannot be repaired, so one that is not a plain string of at most max
+ * bytes without control characters is treated as absent.
+ */
+static char *
+email_member(json_t *o, const char *k, size_t max, int *bad)
+{
+	json_t		*v = json_object_get(o, k);
+	const char	*s;
+	char		*p;
+	size_t		 n;
+
+	if (!json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n == 0 || n > max || memchr(s, '\0', n) != NULL ||
+	    ghauthp_has_ctl(s, n))
+		return NULL;
+	if ((p = ghauthp_strndup(s, n)) == NULL)
+		*bad = 1;
+	return p;
+}
+
+/*
+ * GET /user: id, login, avatar_url (checked strictly: they identify the
+ * user and reach HTML attributes), name and email (cosmetic: see
+ * cosmetic_member and email_member, never a reason to refuse).  NUL is
+ * allowed by the parser only so that a NUL in a cosmetic member is not
+ * fatal; str_member still refuses it elsewhere.  Returns 0 or -1.
+ */
 int
 ghauthp_gh_parse_user(const char *buf, size_t len, struct ghauthp_gh_user *u)
 {
@@ -159,7 +225,8 @@ ghauthp_gh_parse_user(const char *buf, size_t len, struct ghauthp_gh_user *u)
 	int		 bad = 0;
 
 	memset(u, 0, sizeof(*u));
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    NULL);
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return -1;
@@ -170,20 +237,14 @@ ghauthp_gh_parse_user(const char *buf, size_t len, struct ghauthp_gh_user *u)
 	else
 		u->id = (uint64_t)json_integer_value(id);
 	u->login = str_member(root, "login", 64, 0, &bad);
-	u->name = str_member(root, "name", NAME_MAX_BYTES, 1, &bad);
+	u->name = cosmetic_member(root, "name", NAME_MAX_BYTES, &bad);
 	u->avatar_url = str_member(root, "avatar_url", URL_MAX_BYTES, 0, &bad);
-	u->email = str_member(root, "email", EMAIL_MAX_BYTES, 1, &bad);
+	u->email = email_member(root, "email", EMAIL_MAX_BYTES, &bad);
 	json_decref(root);
 	if (bad || !ghauthp_valid_login(u->login) ||
-	    !safe_url(u->avatar_url) || !no_ctl(u->name) ||
-	    !no_ctl(u->email) || (u->email != NULL && u->email[0] == '\0')) {
+	    !safe_url(u->avatar_url)) {
 		ghauthp_gh_user_free(u);
 		return -1;
-	}
-	/* An empty display name is no name. */
-	if (u->name != NULL && u->name[0] == '\0') {
-		free(u->name);
-		u->name = NULL;
 	}
 	return 0;
 }
@@ -200,7 +261,8 @@ ghauthp_gh_parse_emails(const char *buf, size_t len, char **email)
 	int		 bad = 0;
 
 	*email = NULL;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    NULL);
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return -1;
@@ -218,11 +280,10 @@ ghauthp_gh_parse_emails(const char *buf, size_t len, char **email)
 			bad = 1;
 			break;
 		}
-		if (json_is_true(p) && json_is_true(v) && *email == NULL) {
-			*email = str_member(e, "email", EMAIL_MAX_BYTES, 0, &bad);
-			if (!bad && (!no_ctl(*email) || (*email)[0] == '\0'))
-				bad = 1;
-		}
+		/* An unusable address is no address (email_member). */
+		if (json_is_true(p) && json_is_true(v) && *email == NULL)
+			*email = email_member(e, "email", EMAIL_MAX_BYTES,
+			    &bad);
 	}
 	json_decref(root);
 	if (bad) {

@@ -174,6 +174,28 @@ def run(tap, work, mock, secrets, stderr_all):
     tap.ok(j and "</script>" in (j.get("displayName") or "") and "\u2028" in j["displayName"],
            "hostile unicode name round-trips exactly")
 
+    # A display name is cosmetic: control characters in it never block a
+    # sign-in (issue 10: a TAB in a name was a 502 for good), and neither
+    # does a name that is not a string or an email that is not an address.
+    for login, name, email, shown in (
+            ("tabname", "Tab\there", None, "Tab here"),
+            ("bellname", "Bell\x07ring", None, "Bell ring"),
+            ("lfname", "Line\nbreak\t", None, "Line break "),
+            ("escname", "\x1b[2Jwiped", None, " [2Jwiped"),
+            ("numname", 12345, "not\nan@address", None),
+            ("longname", "\u5c71" * 200, None, "\u5c71" * 85)):
+        mock.reset()
+        mock.control("users", {"login": login, "id": 5000 + len(login), "name": name,
+                               "email": email})
+        b = Browser(conf, accept="application/json")
+        out = b.sign_in(mock, login)
+        r = out.get("session")
+        j = (r.json() if r else None) or {}
+        tap.ok(r is not None and r.status == 200 and j.get("userName") == login and
+               j.get("displayName") == shown and all(c < 128 for c in r.body),
+               "display name of %s (%s): signed in, shown as it should be" % (login, type(name).__name__),
+               out.get("callback"))
+
     # ---- redirect after sign-in ------------------------------------------
     mock.reset()
     b = Browser(conf)

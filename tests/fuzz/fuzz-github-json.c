@@ -29,12 +29,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ghauthp_valid_login(u.login));
 		FUZZ_CHECK(u.avatar_url != NULL &&
 		    strncmp(u.avatar_url, "https://", 8) == 0);
-		FUZZ_CHECK(u.name == NULL || u.name[0] != '\0');
-		FUZZ_CHECK(u.email == NULL || u.email[0] != '\0');
+		FUZZ_CHECK(u.name == NULL || (u.name[0] != '\0' &&
+		    strlen(u.name) <= 256 &&
+		    !ghauthp_has_ctl(u.name, strlen(u.name))));
+		FUZZ_CHECK(u.email == NULL || (u.email[0] != '\0' &&
+		    !ghauthp_has_ctl(u.email, strlen(u.email))));
 		ghauthp_gh_user_free(&u);
 	}
 	if (ghauthp_gh_parse_emails((const char *)data, size, &email) == 0) {
-		FUZZ_CHECK(email == NULL || email[0] != '\0');
+		FUZZ_CHECK(email == NULL || (email[0] != '\0' &&
+		    !ghauthp_has_ctl(email, strlen(email))));
 		free(email);
 	} else
 		FUZZ_CHECK(email == NULL);
