@@ -219,6 +219,7 @@ void		 ghauthp_ep_fail(const struct ghauth_config *,
 
 enum ghauth_err	 ghauthp_request_var(ghauth_getenv_fn, void *, const char *,
 		    size_t, char **);
+enum ghauth_err	 ghauthp_request_token_var(ghauth_getenv_fn, void *, char **);
 
 /* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
 

@@ -164,8 +164,8 @@ ghauth_identify_env(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 	}
 	if ((rc = ghauthp_request_var(fn, ctx, "HTTP_COOKIE",
 	    GHAUTH_COOKIE_MAX, &req.cookie)) != GHAUTH_OK ||
-	    (rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
-	    GHAUTH_HEADER_MAX, &req.session_token)) != GHAUTH_OK)
+	    (rc = ghauthp_request_token_var(fn, ctx, &req.session_token)) !=
+	    GHAUTH_OK)
 		goto out;
 	req.session_token_present = req.session_token != NULL;
 	if ((rc = ghauth_request_token(cfg, &req, tok, &from_cookie)) !=

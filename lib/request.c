@@ -43,6 +43,26 @@ ghauthp_request_var(ghauth_getenv_fn fn, void *ctx, const char *name,
 	    GHAUTH_OK;
 }
 
+/*
+ * X-Session-Token: like ghauthp_request_var, except that a value past the
+ * cap is no reason to refuse the request.  No token is that long, so it is
+ * an unknown token: *out is set to "" (present, never valid), and the
+ * endpoint answers it as it answers any unknown token (401 on
+ * /auth/session).  A control byte stays a bad request.
+ */
+enum ghauth_err
+ghauthp_request_token_var(ghauth_getenv_fn fn, void *ctx, char **out)
+{
+	enum ghauth_err	 rc;
+
+	rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
+	    GHAUTH_HEADER_MAX, out);
+	if (rc == GHAUTH_E_TOOLARGE)
+		rc = (*out = ghauthp_strdup("")) == NULL ? GHAUTH_E_NOMEM :
+		    GHAUTH_OK;
+	return rc;
+}
+
 static enum ghauth_method
 method(const char *m)
 {
@@ -106,8 +126,7 @@ ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
 	    GHAUTH_HEADER_MAX, &r->origin)) ||
 	    (rc = ghauthp_request_var(fn, ctx, "HTTP_SEC_FETCH_SITE",
 	    GHAUTH_HEADER_MAX, &r->sec_fetch_site)) ||
-	    (rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
-	    GHAUTH_HEADER_MAX, &r->session_token)) ||
+	    (rc = ghauthp_request_token_var(fn, ctx, &r->session_token)) ||
 	    (rc = content_length(fn(ctx, "CONTENT_LENGTH"),
 	    &r->content_length)))
 		return rc;
