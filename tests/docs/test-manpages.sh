@@ -2,7 +2,8 @@
 # Every man page that "make install" installs (the *_MANS variables of the
 # build's Makefile) passes "mandoc -Tlint -Wwarning" with no output at all
 # (warnings and errors; style notes are not counted), and renders with the
-# sections the project's pages have.  Pages in docs/man/ that are not
+# sections the project's pages have.  Every page in docs/man renders under
+# "groff -ww -z -mandoc" without a warning.  Pages in docs/man/ that are not
 # installed yet are only listed as a note.  Prints TAP.
 src="${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}"
 build="${abs_top_builddir:-$src}"
@@ -84,5 +85,19 @@ for rel in $installed; do
 	esac
 	[ -z "$missing" ]; check $? "$name: has its sections${missing:+ (missing:$missing)}"
 done
+# Every page in docs/man (installed or not) renders without a single
+# warning under groff, the formatter man(1) uses on Debian: -ww turns on
+# all warnings ("can't break line", "cannot adjust line", ...), which
+# mandoc's lint does not report.
+if command -v groff >/dev/null 2>&1; then
+	for p in "$src"/docs/man/*.[1-9]; do
+		[ -e "$p" ] || continue
+		out=$(groff -ww -z -mandoc "$p" 2>&1)
+		[ -z "$out" ]; check $? "docs/man/${p##*/}: groff -ww -z -mandoc is silent"
+		[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+	done
+else
+	echo "# note: groff is not installed, so pages were not rendered with it"
+fi
 echo "1..$n"
 exit $fail
