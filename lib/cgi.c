@@ -40,13 +40,15 @@ harden(void)
 }
 
 /*
- * session and logout are API endpoints: like their own errors (endpoint.c),
- * errors found before they run (request, configuration) are always JSON.
+ * session, auth and logout are API endpoints: like their own errors
+ * (endpoint.c), errors found before they run (request, configuration) are
+ * always JSON.
  */
 static int
 api_endpoint(const char *name)
 {
-	return strcmp(name, "session") == 0 || strcmp(name, "logout") == 0;
+	return strcmp(name, "session") == 0 || strcmp(name, "auth") == 0 ||
+	    strcmp(name, "logout") == 0;
 }
 
 /*

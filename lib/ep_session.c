@@ -1,5 +1,5 @@
 /*
- * ep_session.c - GET /auth/session: who is signed in?
+ * ep_session.c - GET /auth/session and GET /auth: who is signed in?
  *
  * The token comes from X-Session-Token or the session cookie.  In
  * ?session= only a hand-off is accepted: it is consumed on first use, must
@@ -76,9 +76,17 @@ exchange(const struct ghauth_config *cfg, const char *handoff,
 	return GHAUTH_OK;
 }
 
-void
-ghauth_ep_session(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+/*
+ * GET /auth/session (with_token) and GET /auth (without): the same checks,
+ * the same hand-off exchange, and the same identity, except that /auth
+ * never writes the session token into the answer and calls a missing
+ * session "Authentication required" (llms.py v4's).  /auth takes a
+ * ?session= hand-off too, so a page that signs in with the cookie alone
+ * can burn the hand-off in its URL without ever holding the token.
+ */
+static void
+identity(const struct ghauth_config *cfg, const struct ghauth_request *req,
+    struct ghauth_response *resp, int with_token)
 {
 	struct ghauth_qval	 q[Q__MAX];
 	struct ghauth_identity	 id;
@@ -118,7 +126,7 @@ ghauth_ep_session(const struct ghauth_config *cfg,
 		memcpy(tok, mine, sizeof(tok));
 	if ((rc = ghauth_session_lookup(cfg, tok, &id)) != GHAUTH_OK)
 		goto out;
-	if (!ghauthp_identity_json(&id, tok, resp))
+	if (!ghauthp_identity_json(&id, with_token ? tok : NULL, resp))
 		rc = GHAUTH_E_NOMEM;
 out:
 	if (rc != GHAUTH_OK) {
@@ -127,10 +135,26 @@ out:
 		    !q[Q_SESSION].present)
 			ghauth_response_cookie(resp, cfg,
 			    ghauthp_session_cookie(cfg), "", 0);
+		if (rc == GHAUTH_E_SESSION && !with_token)
+			rc = GHAUTH_E_AUTH_REQUIRED;
 		ghauthp_ep_fail(cfg, NULL, resp, rc, NULL);
 	}
 	ghauth_identity_free(&id);
 	ghauth_query_free(q, Q__MAX);
 	ghauthp_wipe(tok, sizeof(tok));
 	ghauthp_wipe(mine, sizeof(mine));
+}
+
+void
+ghauth_ep_session(const struct ghauth_config *cfg,
+    const struct ghauth_request *req, struct ghauth_response *resp)
+{
+	identity(cfg, req, resp, 1);
+}
+
+void
+ghauth_ep_auth(const struct ghauth_config *cfg,
+    const struct ghauth_request *req, struct ghauth_response *resp)
+{
+	identity(cfg, req, resp, 0);
 }

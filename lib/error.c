@@ -53,6 +53,8 @@ static const struct {
 	    "Cross-site request refused" },
 	[GHAUTH_E_BUSY] = { 503, "busy", "Service busy, try again shortly" },
 	[GHAUTH_E_STORE] = { 503, "store", "Session store unavailable" },
+	[GHAUTH_E_AUTH_REQUIRED] = { 401, "authrequired",
+	    "Authentication required" },
 };
 
 static int

@@ -43,6 +43,7 @@ enum ghauth_err {
 	GHAUTH_E_CROSS_SITE,
 	GHAUTH_E_BUSY,
 	GHAUTH_E_STORE,
+	GHAUTH_E_AUTH_REQUIRED,	/* GET /auth without a session (llms.py v4) */
 	GHAUTH_E__MAX
 };
 
@@ -250,6 +251,8 @@ void		 ghauth_ep_callback(const struct ghauth_config *,
 void		 ghauth_ep_session(const struct ghauth_config *,
 		    const struct ghauth_request *, struct ghauth_response *);
 void		 ghauth_ep_logout(const struct ghauth_config *,
+		    const struct ghauth_request *, struct ghauth_response *);
+void		 ghauth_ep_auth(const struct ghauth_config *,
 		    const struct ghauth_request *, struct ghauth_response *);
 
 /* Runs one CGI request: harden, read, configure, handle, write stdout. */

@@ -173,9 +173,27 @@ static const char error_style[] =
     "#0d1117;color:#e6edf3}main{background:#161b22;border-color:#30363d}"
     "p.msg{background:#3d1b1f}a{color:#4493f8}}";
 
+static const char *reason(int);
+
 /*
- * Fills r with the error in res: status, message as JSON {"error": ...} or
- * as an HTML page with a "Try again" link to the site's root.  Headers
+ * llms.py v4's errorCode (ServiceStack's): the reason phrase of status
+ * without its spaces ("Unauthorized", "BadRequest", "MethodNotAllowed").
+ */
+static void
+error_code(int status, char *buf, size_t sz)
+{
+	const char	*p = reason(status);
+	size_t		 n = 0;
+
+	for (; *p != '\0' && n + 1 < sz; p++)
+		if (*p != ' ')
+			buf[n++] = *p;
+	buf[n] = '\0';
+}
+
+/*
+ * Fills r with the error in res: status, message as JSON {"error": msg,
+ * "responseStatus": {"errorCode": code, "message": msg}} or as an HTML page with a "Try again" link to the site's root.  Headers
  * already set (Allow, Set-Cookie) are kept.
  */
 void
@@ -183,7 +201,7 @@ ghauth_response_error(struct ghauth_response *r,
     const struct ghauth_request *req, const struct ghauth_config *cfg,
     const struct ghauth_result *res)
 {
-	char		 msg[512], hash[32], csp[64];
+	char		 msg[512], hash[32], csp[64], code[40];
 	char		*page = NULL;
 	size_t		 len = 0, cap = 0;
 	json_t		*j;
@@ -196,7 +214,11 @@ ghauth_response_error(struct ghauth_response *r,
 	else if (res->err == GHAUTH_E_GH_RATELIMIT)
 		ghauth_response_header(r, "Retry-After", "60");
 	if (req == NULL || ghauth_request_wants_json(req)) {
-		if ((j = json_pack("{ss}", "error", msg)) == NULL) {
+		/* llms.py v2's shape and v4's, side by side. */
+		error_code(r->status, code, sizeof(code));
+		if ((j = json_pack("{sss{ssss}}", "error", msg,
+		    "responseStatus", "errorCode", code, "message", msg)) ==
+		    NULL) {
 			r->failed = 1;
 			return;
 		}
@@ -271,7 +293,9 @@ ghauth_response_serialize(const struct ghauth_response *r, size_t *len)
 	    "Status: 500 Internal Server Error\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n\r\n"
-	    "{\"error\":\"Internal server error\"}";
+	    "{\"error\":\"Internal server error\",\"responseStatus\":"
+	    "{\"errorCode\":\"InternalServerError\",\"message\":"
+	    "\"Internal server error\"}}";
 	char		 line[64];
 	char		*out = NULL;
 	size_t		 cap = 0, i;

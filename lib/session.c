@@ -217,7 +217,11 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 	return GHAUTH_OK;
 }
 
-/* The session JSON of the contract (llms.py keys) as a 200 response. */
+/*
+ * The session JSON of the contract (llms.py keys) as a 200 response: with
+ * token, /auth/session's (email, sessionToken, created); with token NULL,
+ * /auth's (llms.py v4: no token, "authProvider": "github").
+ */
 int
 ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
     struct ghauth_response *resp)
@@ -236,11 +240,16 @@ ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
 	    (unsigned long long)id->id);
 	ok = ADD(num) && STR(id->login) &&
 	    ADD(",\"displayName\":") && STR(id->name) &&
-	    ADD(",\"profileUrl\":") && STR(id->avatar_url) &&
-	    ADD(",\"email\":") && STR(id->email) &&
-	    ADD(",\"sessionToken\":") && STR(token);
-	snprintf(num, sizeof(num), ",\"created\":%lld}", (long long)id->created);
-	ok = ok && ADD(num);
+	    ADD(",\"profileUrl\":") && STR(id->avatar_url);
+	if (token != NULL) {
+		ok = ok && ADD(",\"email\":") && STR(id->email) &&
+		    ADD(",\"sessionToken\":") && STR(token);
+		snprintf(num, sizeof(num), ",\"created\":%lld}",
+		    (long long)id->created);
+		ok = ok && ADD(num);
+	} else
+		/* GET /auth: llms.py v4's identity, without the token. */
+		ok = ok && ADD(",\"authProvider\":\"github\"}");
 #undef ADD
 #undef STR
 	resp->status = 200;

@@ -7,7 +7,7 @@
 # installed yet are only listed as a note.  Prints TAP.
 src="${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}"
 build="${abs_top_builddir:-$src}"
-mine="ghauth.json.5 ghauth-github.8 ghauth-callback.8 ghauth-session.8 ghauth-logout.8"
+mine="ghauth.json.5 ghauth-github.8 ghauth-callback.8 ghauth-session.8 ghauth-auth.8 ghauth-logout.8"
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "1..0 # SKIP mandoc is not installed"
 	exit 0
@@ -71,7 +71,7 @@ for rel in $installed; do
 		printf '%s\n' "$text" | grep -qx "$s" || missing="$missing $s"
 	done
 	case $p in
-	*/ghauth-github.8 | */ghauth-callback.8 | */ghauth-session.8 | */ghauth-logout.8)
+	*/ghauth-github.8 | */ghauth-callback.8 | */ghauth-session.8 | */ghauth-auth.8 | */ghauth-logout.8)
 		for s in SYNOPSIS ENVIRONMENT FILES "EXIT STATUS" DIAGNOSTICS STANDARDS; do
 			printf '%s\n' "$text" | grep -qx "$s" || missing="$missing $s"
 		done

@@ -29,7 +29,7 @@ from ghtest import BUILDDIR, Response  # noqa: E402,F401
 CGI = os.path.join(BUILDDIR, "cgi-bin")
 SEED = os.path.join(BUILDDIR, "tests", "tools", "seed")
 ADMIN = os.path.join(BUILDDIR, "tools", "ghauth-admin")
-PROGRAMS = ("github", "callback", "session", "logout")
+PROGRAMS = ("github", "callback", "session", "auth", "logout")
 
 
 def token():

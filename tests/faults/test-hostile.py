@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Hostile requests the data-driven CGI cases (tests/cgi/cases) do not
-already cover, run against all four programs (TAP):
+already cover, run against all five programs (TAP):
 
 - methods: lower case, OPTIONS, TRACE, CONNECT, WebDAV, empty, padded,
   with control bytes, very long;
@@ -36,8 +36,8 @@ from ghtest import Mock, Tap, write_config  # noqa: E402
 
 rec = fl.Recorder()
 canary = fl.Canary()
-ALLOW = {"github": "GET", "callback": "GET", "session": "GET", "logout": "POST"}
-WANT = {"github": "GET", "callback": "GET", "session": "GET", "logout": "POST"}
+ALLOW = {"github": "GET", "callback": "GET", "session": "GET", "auth": "GET", "logout": "POST"}
+WANT = {"github": "GET", "callback": "GET", "session": "GET", "auth": "GET", "logout": "POST"}
 tried = {}
 
 
@@ -170,7 +170,7 @@ def control_bytes(tap, conf, seeded):
                 e = fl.env(conf, WANT[prog], headers={"X-Session-Token": seeded if prog != "logout" else fl.token()})
                 e[var] = v if var != "QUERY_STRING" else {
                     "github": "redirect=/", "callback": "state=", "session": "session=",
-                    "logout": "x="}[prog] + v
+                    "auth": "session=", "logout": "x="}[prog] + v
                 r = fl.run(prog, e, rec=rec)
                 count("control bytes")
                 bad = (r.rc != 0 or r.status is None or r.status >= 500 or not wellformed(r)
@@ -178,7 +178,7 @@ def control_bytes(tap, conf, seeded):
                        or b"<html>" in r.body)
                 if bad:
                     probs.append((prog, var, v[:12], r.rc, r.status))
-    tap.is_(probs, [], "CR, LF, NUL-escapes and control bytes in 14 variables x 15 values x 4 "
+    tap.is_(probs, [], "CR, LF, NUL-escapes and control bytes in 14 variables x 15 values x 5 "
             "programs: no split or injected header, no forged log line, no 5xx")
 
 
@@ -194,8 +194,10 @@ CLEAN_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9._~!$&()*+,;=:@%/?-]*$")
 
 def percent(tap, conf, store):
     probs = []
-    allowed = {"github": (303, 400), "callback": (400, 403), "session": (400, 401)}
-    keys = {"github": ["redirect"], "callback": ["state", "code", "error"], "session": ["session"]}
+    allowed = {"github": (303, 400), "callback": (400, 403), "session": (400, 401),
+               "auth": (400, 401)}
+    keys = {"github": ["redirect"], "callback": ["state", "code", "error"], "session": ["session"],
+            "auth": ["session"]}
     for prog, ks in keys.items():
         for k in ks:
             for v in PCT:
@@ -228,6 +230,7 @@ def percent(tap, conf, store):
         "session": ["session=%s&session=%s" % (state, state), "%73ession=" + state,
                     "session[]=" + state, "Session=" + state, "session=%s;session=%s" % (state, state)],
     }
+    odd["auth"] = odd["session"]
     probs = []
     for prog, qs in odd.items():
         for q in qs:
@@ -372,7 +375,9 @@ def names(tap, work, mock):
     out = b.sign_in(mock, "Evil_Login-1")
     r = out.get("callback")
     tap.ok(r is not None and r.status == 403 and r.body ==
-           b'{"error":"Access denied. User \'Evil_Login-1\' is not authorized to access this application."}',
+           b'{"error":"Access denied. User \'Evil_Login-1\' is not authorized to access this application.",'
+           b'"responseStatus":{"errorCode":"Forbidden","message":"Access denied. User \'Evil_Login-1\' is'
+           b' not authorized to access this application."}}',
            "access denied (JSON): exactly the message with the login", r)
     tap.ok(not b.cookies.get("ghauth_session"), "access denied: no session")
     canary.learn_mock(mock)

@@ -38,7 +38,7 @@ def main():
                              capture_output=True, text=True).stdout.strip()
         subprocess.run([seed, store, "session", tok, "583231", "octocat",
                         "https://avatars.githubusercontent.com/u/583231?v=4", "The Octocat", "-"], check=True)
-        for p in ("github", "callback", "session", "logout"):
+        for p in ("github", "callback", "session", "logout", "auth"):
             sock = os.path.join(work, p + ".sock")
             procs[p] = (fcgiclient.spawn(os.path.join(ghtest.BUILDDIR, "cgi-bin", p), sock,
                                          {"GHAUTH_CONFIG": conf}), sock)
@@ -118,12 +118,19 @@ def main():
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location") or "").query)
         r = browser("session", query="session=" + q.get("session", [""])[0])
         tap.is_((r.status, (r.json() or {}).get("email")), (200, "alice@example.com"), "FastCGI hand-off exchange")
+        r = browser("auth")
+        j = r.json() or {}
+        tap.is_((r.status, j.get("userName"), j.get("authProvider"), "sessionToken" in j),
+                (200, "alice", "github", False), "FastCGI GET /auth: the identity without the token")
         r = browser("callback", query=urllib.parse.urlsplit(back).query)
         tap.is_(r.status, 400, "FastCGI callback replay refused")
         r = browser("logout", "POST", headers={"HTTP_ORIGIN": "http://localhost:8080"})
         tap.is_(r.status, 200, "FastCGI logout")
         r = browser("session")
         tap.is_(r.status, 401, "FastCGI: session gone after logout")
+        r = browser("auth")
+        tap.is_((r.status, ((r.json() or {}).get("responseStatus") or {}).get("message")),
+                (401, "Authentication required"), "FastCGI GET /auth after logout: 401 Authentication required")
         # A second sign-in in the same callback process.
         r = browser("github")
         back = mock.authorize(r.header("Location"), login="octocat")

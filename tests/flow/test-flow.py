@@ -152,6 +152,15 @@ def run(tap, work, mock, secrets, stderr_all):
     j = out["session"].json() if out.get("session") else {}
     tap.is_((j or {}).get("email"), "alice@example.com", "email: primary verified from /user/emails")
     tap.is_((j or {}).get("userId"), "1001", "userId is the numeric id as a string")
+    # GET /auth (llms.py v4): the same identity without the token.
+    r = b.call("auth")
+    ja = r.json() or {}
+    tap.is_((r.status, sorted(ja)), (200, ["authProvider", "displayName", "profileUrl", "userId", "userName"]),
+            "GET /auth: 200 with llms.py v4's keys, no sessionToken, no email")
+    tap.ok(ja.get("userName") == "alice" and ja.get("authProvider") == "github" and
+           b.cookies.get("ghauth_session", "-") not in r.text(),
+           "GET /auth: alice, authProvider github, the token nowhere in the body", r)
+
     mock.reset()
     b = Browser(conf)
     out = b.sign_in(mock, "bob")
@@ -218,7 +227,8 @@ def run(tap, work, mock, secrets, stderr_all):
     tap.ok(not any(k == "ghauth_session" for k in b.cookies), "not on the allowlist: no session cookie")
     b = Browser(conf2, accept="application/json")
     out = b.sign_in(mock, "mallory")
-    tap.is_(out["callback"].json(), {"error": "Access denied. User 'mallory' is not authorized to access this application."},
+    tap.is_(out["callback"].json(), {"error": "Access denied. User 'mallory' is not authorized to access this application.",
+             "responseStatus": {"errorCode": "Forbidden", "message": "Access denied. User 'mallory' is not authorized to access this application."}},
             "not on the allowlist: JSON error with Accept: application/json")
     b = Browser(conf2)
     tap.is_(b.sign_in(mock, "octocat")["session"].status, 200, "allowlist: login matched case-insensitively")

@@ -14,7 +14,7 @@ check() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
-for p in github session logout callback; do
+for p in github session auth logout callback; do
 	needed=$(readelf -d "$b/$p" | grep NEEDED)
 	env -i LD_DEBUG=libs GHAUTH_CONFIG="$t/c.json" REQUEST_METHOD=GET \
 	    "$b/$p" >/dev/null 2>"$t/ld.$p"

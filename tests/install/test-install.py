@@ -37,7 +37,7 @@ def main():
     tap.ok(r.returncode == 0, "make install DESTDIR=... succeeds", r.stderr[-2000:])
     root = dest + prefix
     cgibin = os.path.join(root, "libexec/ghauth/cgi-bin")
-    for p in ("github", "callback", "session", "logout"):
+    for p in ("github", "callback", "session", "auth", "logout"):
         path = os.path.join(cgibin, p)
         tap.ok(os.path.isfile(path) and os.access(path, os.X_OK), "installed program %s" % p)
     for f in ("index.html", "app.js", "ghauth/client.js", "ghauth/elements.js", "ghauth/ghauth.css"):

@@ -392,7 +392,7 @@ def exercise(tap, site, n, prefix, scripts=True, has_auth=True,
     tap.is_(r.header("Cache-Control"), "no-store", "%s: the redirect is not cached" % n)
     r = site.get("GET", prefix + "/notes.txt", API)
     out.append(r)
-    tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session"},
+    tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}},
            "%s: signed out, an API client gets 401 JSON" % n, r)
     r = site.get("GET", prefix + "/notes.txt", {"Accept": "*/*"})
     out.append(r)
@@ -576,7 +576,7 @@ def examples(tap, site, n, base):
                "%s: %s: signed out, a browser goes to sign-in and back" % (n, ex), r)
         r = site.get("GET", path, API)
         out.append(r)
-        tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session"},
+        tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}},
                "%s: %s: signed out, an API client gets 401 JSON" % (n, ex), r)
         tap.ok(b"Hello" not in r.body, "%s: %s: signed out, no greeting" % (n, ex))
     return out

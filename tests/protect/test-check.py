@@ -139,7 +139,7 @@ def run(tap, site):
            r.header("Cache-Control") == "no-store", "ghauth-check --deny: a browser: 303 to sign-in", out)
     rc, out, err = check(site, ["--deny"], None)
     r = ghtest.Response(out)
-    tap.ok(rc == 0 and r.status == 401 and r.json() == {"error": "Invalid or expired session"},
+    tap.ok(rc == 0 and r.status == 401 and r.json() == {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}},
            "ghauth-check --deny: an API client: 401 JSON", out)
     rc, out, err = check(site, ["--deny"], me)
     tap.is_(ghtest.Response(out).status, 401, "ghauth-check --deny when signed in after all: still refuses")
@@ -165,7 +165,7 @@ def run(tap, site):
                            cgidir=protect.EXAMPLES)
         tap.ok(r.status == 303 and "Hello" not in r.text(), "%s: signed out: 303" % ex, r)
         r = ghtest.run_cgi(os.path.basename(path), base_env(site, None), cgidir=protect.EXAMPLES)
-        tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session"},
+        tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}},
                "%s: signed out, API: 401 JSON" % ex, r)
     r = ghtest.run_cgi("whoami", base_env(site, me), cgidir=os.path.dirname(protect.WHOAMI))
     tap.ok(r.status == 200 and r.text() == "Hello, octocat (GitHub id 583231)\n",
@@ -211,7 +211,7 @@ def run(tap, site):
            "/auth/github?redirect=%2Fprivate%2Fa.html%3Fx%3D1",
            "auth-request deny mode (error_page 401): a browser: 303 to sign-in and back", r)
     r = authreq(me, GHAUTH_AUTH_REQUEST_DENY="1")
-    tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session"},
+    tap.ok(r.status == 401 and r.json() == {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}},
            "auth-request deny mode: an API client: 401 JSON", r)
     r = authreq(me, GHAUTH_CONFIG="/nonexistent.json")
     tap.is_(r.status, 500, "auth-request: no configuration: 500 (nginx: 500)")

@@ -405,13 +405,17 @@ test_deny(void)
 	    "Location: http://localhost:8080/auth/github?redirect=%2Fprivate"
 	    "%2F\r\n", "HEAD from a browser too");
 	deny_case(&cfg, post, GHAUTH_E_SESSION, 401,
-	    "{\"error\":\"Invalid or expired session\"}",
+	    "{\"error\":\"Invalid or expired session\",\"responseStatus\":"
+	    "{\"errorCode\":\"Unauthorized\",\"message\":"
+	    "\"Invalid or expired session\"}}",
 	    "a POST gets 401, not a redirect");
 	deny_case(&cfg, api, GHAUTH_E_SESSION, 401,
 	    "Content-Type: application/json",
 	    "an API client gets 401 JSON");
 	deny_case(&cfg, any, GHAUTH_E_SESSION, 401,
-	    "{\"error\":\"Invalid or expired session\"}",
+	    "{\"error\":\"Invalid or expired session\",\"responseStatus\":"
+	    "{\"errorCode\":\"Unauthorized\",\"message\":"
+	    "\"Invalid or expired session\"}}",
 	    "Accept: */* is not a browser");
 	deny_case(&cfg, quote, GHAUTH_E_SESSION, 303,
 	    "redirect=%2Fprivate%2Fa.html\r\n",
@@ -423,7 +427,9 @@ test_deny(void)
 	    "Location: http://localhost:8080/auth/github\r\n",
 	    "no REQUEST_URI: sign-in lands on /");
 	deny_case(&nouri, browser, GHAUTH_E_SESSION, 401,
-	    "{\"error\":\"Invalid or expired session\"}",
+	    "{\"error\":\"Invalid or expired session\",\"responseStatus\":"
+	    "{\"errorCode\":\"Unauthorized\",\"message\":"
+	    "\"Invalid or expired session\"}}",
 	    "no redirect_uri configured: 401 even for a browser");
 	deny_case(&cfg, api, GHAUTH_E_BUSY, 503, "Retry-After: 1\r\n",
 	    "a busy store is 503 with Retry-After");

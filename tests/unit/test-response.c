@@ -389,10 +389,17 @@ test_errors(void)
 	    "json error: <, > and & escaped");
 	j = json_loads(r.body, 0, &jerr);
 	ghauth_err_message(&res, msg, sizeof(msg));
-	ok(j != NULL && json_object_size(j) == 1 &&
+	ok(j != NULL && json_object_size(j) == 2 &&
 	    json_is_string(json_object_get(j, "error")) &&
 	    strcmp(json_string_value(json_object_get(j, "error")), msg) == 0,
-	    "json error: {\"error\": message}");
+	    "json error: {\"error\": message, \"responseStatus\": ...}");
+	ok(j != NULL && json_is_object(json_object_get(j, "responseStatus")) &&
+	    json_object_size(json_object_get(j, "responseStatus")) == 2 &&
+	    json_is_string(json_object_get(json_object_get(j,
+	    "responseStatus"), "message")) &&
+	    strcmp(json_string_value(json_object_get(json_object_get(j,
+	    "responseStatus"), "message")), msg) == 0,
+	    "json error: responseStatus.message is the message (llms.py v4)");
 	json_decref(j);
 	free(out);
 	ghauth_response_free(&r);
@@ -400,8 +407,10 @@ test_errors(void)
 	ghauth_response_init(&r);
 	ghauth_response_error(&r, NULL, &cfg, &res);
 	ok(r.status == 401 && r.body != NULL &&
-	    strcmp(r.body, "{\"error\":\"Invalid or expired session\"}") == 0,
-	    "no request: JSON {\"error\":\"Invalid or expired session\"}");
+	    strcmp(r.body, "{\"error\":\"Invalid or expired session\","
+	    "\"responseStatus\":{\"errorCode\":\"Unauthorized\","
+	    "\"message\":\"Invalid or expired session\"}}") == 0,
+	    "no request: JSON error, v2 and v4 shapes");
 	ghauth_response_free(&r);
 
 	/* Headers set before the error are kept. */

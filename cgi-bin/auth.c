@@ -1,0 +1,12 @@
+/*
+ * auth.c - the CGI program behind GET /auth (llms.py v4): who is signed
+ * in, without the session token.  All the work is in libghauth
+ * (lib/ep_session.c); see ghauth-session(8).
+ */
+#include "ghauth.h"
+
+int
+main(void)
+{
+	return ghauth_cgi_main("auth", ghauth_ep_auth);
+}
