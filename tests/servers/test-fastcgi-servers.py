@@ -209,7 +209,7 @@ def setup_nginx(site, mock, programs, tap, fcgi_max):
     if r.returncode:
         tap.diag(r.stdout + r.stderr)
     lines = spawn_lines(conf)
-    tap.is_(len(lines), 4, "nginx-fastcgi: the recipe has one spawn-fcgi line per program")
+    tap.is_(len(lines), 5, "nginx-fastcgi: the recipe has one spawn-fcgi line per program")
     # The lines as written, through sh (as root, as the recipe says).
     for line in lines:
         m = re.search(r" -P (\S+)", line)

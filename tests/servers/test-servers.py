@@ -31,7 +31,7 @@ from ghtest import HttpBrowser, Mock, Tap, write_config  # noqa: E402
 
 RENDER = os.path.join(ghtest.SRCDIR, "tests", "lib", "render")
 DOCS = os.path.join(ghtest.SRCDIR, "docs", "servers")
-PROGRAMS = ("github", "callback", "session", "logout")
+PROGRAMS = ("github", "callback", "session", "logout", "auth")
 APACHE_MODULES = os.environ.get("APACHE_MODULES", "/usr/lib/apache2/modules")
 TOKEN = r"[A-Za-z0-9_-]{43}"
 # What the servers (and so the CGIs) inherit: nothing of the test's own
@@ -157,7 +157,7 @@ class Site:
             shutil.copy(programs[p], dst)
             os.chmod(dst, 0o755)
         # Decoys: what an admin's backup copies would look like.
-        for p in ("session.old", "callback.old"):
+        for p in ("session.old", "callback.old", "auth.old"):
             dst = os.path.join(self.cgibindir, p + self.suffix)
             with open(dst, "w") as f:
                 f.write(DECOY)
@@ -393,6 +393,20 @@ def flow(tap, site, mock, trap):
     tap.is_((r.status, (r.json() or {}).get("userName")), (200, "octocat"),
             "%s: X-Session-Token header reaches the program" % n)
 
+    # GET /auth (llms.py v4): the identity without the token.
+    r = b.http("GET", "/auth")
+    j = (r.json() if r.status == 200 else None) or {}
+    tap.ok(r.status == 200 and j.get("userName") == "octocat" and
+           j.get("authProvider") == "github" and "sessionToken" not in j and
+           token and token.encode() not in r.body and r.header("Cache-Control") == "no-store",
+           "%s: GET /auth with the cookie: the identity, without the token" % n, r)
+    r = HttpBrowser(site.base, origin=origin).http("GET", "/auth", {"X-Session-Token": token})
+    tap.is_((r.status, (r.json() or {}).get("userName")), (200, "octocat"),
+            "%s: GET /auth with X-Session-Token: 200" % n)
+    r = b.http("GET", "/authx")
+    tap.ok(r.status == 404 and b"authProvider" not in r.body and b"Authentication" not in r.body,
+           "%s: /authx is not /auth (no prefix match)" % n, r)
+
     # Errors come from the programs, untouched by the server.
     r = b.http("POST", "/auth/session")
     tap.ok(r.status == 405 and r.header("Allow") == "GET",
@@ -433,13 +447,17 @@ def flow(tap, site, mock, trap):
            "%s: POST /auth/logout with Origin: 200, cookie expired" % n, r)
     r = HttpBrowser(site.base, origin=origin, accept="application/json").session(
         headers={"X-Session-Token": token})
-    tap.is_((r.status, r.json()), (401, {"error": "Invalid or expired session"}),
+    tap.is_((r.status, r.json()), (401, {"error": "Invalid or expired session", "responseStatus": {"errorCode": "Unauthorized", "message": "Invalid or expired session"}}),
             "%s: after logout the session is 401" % n)
+    r = HttpBrowser(site.base, origin=origin).http("GET", "/auth")
+    tap.is_((r.status, r.json()), (401, {"error": "Authentication required", "responseStatus": {
+        "errorCode": "Unauthorized", "message": "Authentication required"}}),
+            "%s: GET /auth without a session: 401 Authentication required" % n)
     r = b3.logout({"Origin": "http://evil.example"})
     tap.is_(r.status, 403, "%s: cross-site logout refused (Origin reaches the program)" % n)
 
     # Only the four programs: an old copy next to them is never run.
-    for url in ("/auth/session.old", "/auth/github/callback.old"):
+    for url in ("/auth/session.old", "/auth/github/callback.old", "/auth.old"):
         r = b.http("GET", url)
         tap.ok(r.status in (403, 404) and b"DECOY" not in r.body,
                "%s: %s (an executable %s next to the programs) is not run" %
@@ -468,7 +486,8 @@ def probe(tap, site):
         os.rename(path + ".probe", path)
     uid, _ = site.ids()
     urls = (("github", "GET", "/auth/github"), ("callback", "GET", "/auth/github/callback"),
-            ("session", "GET", "/auth/session"), ("logout", "POST", "/auth/logout"))
+            ("session", "GET", "/auth/session"), ("logout", "POST", "/auth/logout"),
+            ("auth", "GET", "/auth"))
     seen = {}
     for prog, method, url in urls:
         b = HttpBrowser(site.base, origin=site.origin)
