@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real-browser tests: headless Chromium (Debian's /usr/bin/chromium) driven
 by playwright-core (tests/browser/flows.mjs) against real lighttpd, rendered
-from the recipe docs/servers/lighttpd.conf, the four CGI programs, and the
+from the recipe docs/servers/lighttpd.conf, the five CGI programs, and the
 mock GitHub, whose Authorize page the browser reaches over plain http on
 loopback (--http-port, config github.authorize_url).
 
