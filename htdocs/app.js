@@ -40,9 +40,10 @@ callButton.addEventListener('click', async () => {
   callButton.disabled = true;
   result.hidden = false;
   result.dataset.status = 'pending';
-  result.textContent = 'GET /auth/session …';
+  result.textContent = 'GET /auth …';
   try {
-    const res = await auth.fetch('/auth/session', { headers: { Accept: 'application/json' } });
+    // GET /auth: who is signed in, without the session token (the cookie is enough).
+    const res = await auth.fetch('/auth', { headers: { Accept: 'application/json' } });
     let body = await res.text();
     try {
       const json = JSON.parse(body);

@@ -7,9 +7,12 @@
 //   auth.addEventListener('change', e => render(e.detail));
 //   const session = await auth.init();     // exchanges ?session= once, cleans the URL
 //
-// The session token stays in memory only: it is never written to localStorage,
-// sessionStorage, cookies or the URL. The browser's own HttpOnly cookie keeps the
-// user signed in across reloads.
+// By default the client learns who is signed in from GET /auth (llms.py v4's
+// identity endpoint), which never answers the session token: the browser's own
+// HttpOnly cookie keeps the user signed in, and no script on the page ever holds the
+// token. A page that needs the token for X-Session-Token calls asks for it with
+// createClient({ token: true }) (GET /auth/session, as llms.py v2's client); the token
+// then stays in memory only, never in localStorage, sessionStorage, cookies or the URL.
 
 /** Error kinds the client can report (client.error) and the sign-in panel can show. */
 export const ERROR_KINDS = Object.freeze(['denied', 'cancelled', 'expired', 'unavailable', 'session-ended']);
@@ -23,7 +26,10 @@ const CONSUMED_PARAMS = new Set(['session', 'auth_error']);
 /** A hand-off is base64url (43 chars in practice); refuse anything else without asking. */
 const HANDOFF_RE = /^[A-Za-z0-9._~-]{16,512}$/;
 
-/** Session fields copied from the server's JSON into client.session. */
+/**
+ * Session fields copied from the server's JSON into client.session (GET /auth gives
+ * no email and no created: those are null then).
+ */
 const SESSION_FIELDS = ['userId', 'userName', 'displayName', 'profileUrl', 'email', 'created'];
 
 // One hand-off exchange per page, shared by every client instance on it.
@@ -127,6 +133,8 @@ function normaliseSession(json) {
 export class GhAuth extends EventTarget {
   #base;
   #win;
+  #wantToken;
+  #who;
   #session = null;
   #token = null;
   #state = 'loading';
@@ -135,12 +143,17 @@ export class GhAuth extends EventTarget {
   #channel = null;
 
   /**
-   * @param {{base?: string, window?: Window}} [options]
+   * @param {{base?: string, token?: boolean, window?: Window}} [options]
    *   base: URL path of the auth endpoints (default '/auth').
+   *   token: false (default): ask GET {base} (the identity without the token; the
+   *   cookie signs requests in). true: ask GET {base}/session, keep the session token
+   *   in memory and send it as X-Session-Token from fetch() and signOut().
    */
-  constructor({ base = '/auth', window: win = globalThis.window } = {}) {
+  constructor({ base = '/auth', token = false, window: win = globalThis.window } = {}) {
     super();
     this.#base = String(base).replace(/\/+$/, '');
+    this.#wantToken = token === true;
+    this.#who = this.#wantToken ? `${this.#base}/session` : this.#base;
     this.#win = win;
     // Tell other tabs of this site about a sign-out (a message, never a token), so
     // they re-check their session instead of waiting for a 401.
@@ -187,24 +200,24 @@ export class GhAuth extends EventTarget {
     let result;
     if (found.handoff !== null) {
       const promise = HANDOFF_RE.test(found.handoff)
-        ? this.#request(`${this.#base}/session?session=${encodeURIComponent(found.handoff)}`, { token: false })
+        ? this.#request(`${this.#who}?session=${encodeURIComponent(found.handoff)}`, { token: false })
         : Promise.resolve({ status: 401, session: null, token: null });
-      pageHandoff = { base: this.#base, promise };
+      pageHandoff = { who: this.#who, promise };
       result = await promise;
       if (!result.session) {
         // The hand-off was refused (spent, expired, not bound to this browser) or the
         // server failed: the cookie may still hold a good session, so ask once more,
         // without the hand-off (it is never sent twice).
         const refused = result.status === 401;
-        result = await this.#request(`${this.#base}/session`, { token: false });
+        result = await this.#request(this.#who, { token: false });
         if (!result.session && refused) error = error || 'expired';
       }
-    } else if (pageHandoff && pageHandoff.base === this.#base) {
+    } else if (pageHandoff && pageHandoff.who === this.#who) {
       // Another client on this page already took the hand-off: share its result.
       result = await pageHandoff.promise;
-      if (!result.session) result = await this.#request(`${this.#base}/session`, { token: false });
+      if (!result.session) result = await this.#request(this.#who, { token: false });
     } else {
-      result = await this.#request(`${this.#base}/session`, { token: false });
+      result = await this.#request(this.#who, { token: false });
     }
 
     if (result.session) {
@@ -223,13 +236,14 @@ export class GhAuth extends EventTarget {
   }
 
   /**
-   * Ask the server again (GET {base}/session). Resolves to the session or null.
+   * Ask the server again (GET {base}, or {base}/session with token: true). Resolves
+   * to the session or null.
    * A 401 ends a signed-in state with error 'session-ended'.
    */
   async refresh() {
     if (this.#initPromise) await this.#initPromise;
     const was = this.#state;
-    const result = await this.#request(`${this.#base}/session`, { token: true });
+    const result = await this.#request(this.#who, { token: true });
     if (result.session) {
       this.#session = result.session;
       this.#token = result.token ?? this.#token;
@@ -363,7 +377,9 @@ export class GhAuth extends EventTarget {
     const json = await res.json().catch(() => null);
     const session = normaliseSession(json);
     if (!session) return { status: 0, session: null, token: null };
-    const tok = typeof json.sessionToken === 'string' && json.sessionToken !== '' ? json.sessionToken : null;
+    // Only a client that asked for the token keeps one.
+    const tok = this.#wantToken && typeof json.sessionToken === 'string' && json.sessionToken !== ''
+      ? json.sessionToken : null;
     return { status: res.status, session, token: tok };
   }
 }

@@ -209,7 +209,10 @@ async function historyUrls(page) {
  * From the signed-out demo page: click "Sign in with GitHub", pick a user on
  * the mock's Authorize page and click Authorize or Cancel.  Resolves once the
  * browser is back on our origin: {authorizeUrl, callback (Response),
- * handoff, token} (handoff/token when a session was made).
+ * handoff, token, identity} (when a session was made).  The page itself
+ * exchanges the hand-off with GET /auth, which never answers the token: the
+ * test reads the token from the browser's HttpOnly cookie, and `created`
+ * from /auth/session with that token.
  */
 async function signInVia(page, { login = 'octocat', decision = 'authorize', shotName = null } = {}) {
   await Promise.all([
@@ -221,7 +224,7 @@ async function signInVia(page, { login = 'octocat', decision = 'authorize', shot
   if (shotName) await shot(page, shotName, `mock GitHub "Authorize" page, user ${login} selected, Authorize and Cancel buttons`);
   const out = { authorizeUrl, handoff: null, token: null };
   const sessionResp = decision === 'authorize'
-    ? page.waitForResponse((r) => pathOf(r.url()) === '/auth/session' && /[?&]session=/.test(r.url()), { timeout: 15000 }).catch(() => null)
+    ? page.waitForResponse((r) => pathOf(r.url()) === '/auth' && /[?&]session=/.test(r.url()), { timeout: 15000 }).catch(() => null)
     : null;
   const callbackResp = page.waitForResponse((r) => pathOf(r.url()) === '/auth/github/callback');
   await page.click(decision === 'authorize' ? '#js-oauth-authorize-btn' : '#js-oauth-cancel-btn');
@@ -233,9 +236,14 @@ async function signInVia(page, { login = 'octocat', decision = 'authorize', shot
     if (r) {
       out.handoff = new URL(r.url()).searchParams.get('session');
       out.sessionStatus = r.status();
-      const json = await r.json().catch(() => null);
-      out.token = json && json.sessionToken;
-      out.created = json && json.created;
+      out.identity = await r.json().catch(() => null);
+      out.identityBody = await r.text().catch(() => '');
+      const c = (await page.context().cookies(ORIGIN)).find((x) => x.name === 'ghauth_session');
+      out.token = c ? c.value : null;
+      if (out.token) {
+        const full = await serverSession({ 'X-Session-Token': out.token });
+        out.created = full.json && full.json.created;
+      }
     }
   }
   return out;
@@ -246,6 +254,16 @@ async function signInVia(page, { login = 'octocat', decision = 'authorize', shot
 async function flowSignInOut() {
   const ctx = await newContext();
   const page = await ctx.newPage();
+  // Every /auth answer the page's script could read, to look for the token.
+  const authBodies = [];
+  page.on('response', async (x) => {
+    if (!pathOf(x.url()).startsWith('/auth')) return;
+    try {
+      authBodies.push({ url: x.url(), body: await x.text() });
+    } catch {
+      // a redirect has no body to read
+    }
+  });
   try {
     await page.goto(`${ORIGIN}/`);
     await waitState(page, 'signed-out');
@@ -266,9 +284,12 @@ async function flowSignInOut() {
     ok(/^[A-Za-z0-9_-]{43}$/.test(au.searchParams.get('state') || ''), 'authorize page: a 43-char state');
     is(r.callback.status(), 303, 'callback: 303 back to the site');
     ok(/^[A-Za-z0-9_-]{43}$/.test(r.handoff || ''), 'the page exchanged a ?session= hand-off', r.handoff);
-    is(r.sessionStatus, 200, 'hand-off exchange: 200');
+    is(r.sessionStatus, 200, 'hand-off exchange (GET /auth?session=): 200');
     ok(typeof r.token === 'string' && r.token.length >= 32 && r.token !== r.handoff,
       'the session token is not the hand-off value');
+    ok(r.identity && r.identity.userName === 'octocat' && r.identity.authProvider === 'github' &&
+      !('sessionToken' in r.identity) && !r.identityBody.includes(r.token),
+      'GET /auth answers the identity (authProvider github) without the session token', r.identityBody);
 
     await waitState(page, 'signed-in');
     is(await text(page, '#hello-name'), 'The Octocat', 'signed in: "Hello, The Octocat"');
@@ -300,6 +321,20 @@ async function flowSignInOut() {
     }), r.token || 'x');
     ok(!leaks.dom && !leaks.cookie && !leaks.local && !leaks.session,
       'the session token is not in the DOM, document.cookie or web storage', JSON.stringify(leaks));
+    is(await page.evaluate(async () => (await import('/ghauth/client.js')).getClient().hasToken), false,
+      'a cookie-only page holds no session token in script (client.hasToken false)');
+    const tokenSeen = authBodies.filter((x) => x.body.includes(r.token)).map((x) => x.url);
+    ok(authBodies.length >= 1 && tokenSeen.length === 0,
+      'no /auth answer the page received carried the session token', JSON.stringify(tokenSeen));
+    // An llms.py v2-style client still gets the token from /auth/session, on request.
+    const tc = await page.evaluate(async () => {
+      const c = (await import('/ghauth/client.js')).createClient({ token: true });
+      const s = await c.init();
+      return { has: c.hasToken, user: s && s.userName, email: s && s.email };
+    });
+    ok(tc.has && tc.user === 'octocat' && tc.email === 'octocat@github.com',
+      'a client made with { token: true } uses /auth/session: holds the token, has the email',
+      JSON.stringify(tc));
     const cookies = await ctx.cookies(ORIGIN);
     const sc = cookies.find((c) => c.name === 'ghauth_session');
     ok(sc && sc.httpOnly && sc.sameSite === 'Lax', 'the session cookie is HttpOnly, SameSite=Lax', JSON.stringify(cookies));
@@ -327,11 +362,11 @@ async function flowSignInOut() {
     ok(live.status === 200 && live.json && live.json.userName === 'octocat', 'the session is live on the server', JSON.stringify(live));
 
     // Reload keeps the user signed in (the HttpOnly cookie).
-    const reloadSession = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    const reloadSession = page.waitForResponse((x) => pathOf(x.url()) === '/auth');
     await page.reload();
     const rs = await reloadSession;
-    ok(!rs.url().includes('session='), 'reload: the page asks /auth/session without a hand-off');
-    is(rs.status(), 200, 'reload: /auth/session answers 200 (cookie)');
+    ok(!rs.url().includes('session='), 'reload: the page asks GET /auth without a hand-off');
+    is(rs.status(), 200, 'reload: GET /auth answers 200 (cookie)');
     await waitState(page, 'signed-in');
     is(await text(page, '#hello-name'), 'The Octocat', 'reload: still signed in as The Octocat');
     is(page.url(), `${ORIGIN}/`, 'reload: URL still clean');
@@ -341,8 +376,9 @@ async function flowSignInOut() {
     ok(await visible(page, 'ghauth-user-menu [role="menu"]'), 'menu: a click on the avatar opens it');
     is(await attr(page, 'ghauth-user-menu .ghauth-menu__button', 'aria-expanded'), 'true', 'menu: aria-expanded="true"');
     is(await text(page, 'ghauth-user-menu .ghauth-menu__name'), 'The Octocat', 'menu: the name');
-    is(await text(page, 'ghauth-user-menu .ghauth-menu__email'), 'octocat@github.com', 'menu: the email');
-    await shot(page, '04-menu-open.png', 'avatar menu open: "The Octocat", octocat@github.com, a "Sign Out" item');
+    ok(!(await visible(page, 'ghauth-user-menu .ghauth-menu__email')),
+      'menu: no email line (GET /auth, like llms.py v4, does not give the email)');
+    await shot(page, '04-menu-open.png', 'avatar menu open: "The Octocat", a "Sign Out" item');
     await page.click('#hello');
     ok(!(await visible(page, 'ghauth-user-menu [role="menu"]')), 'menu: a click outside closes it');
 
@@ -564,11 +600,11 @@ async function flowSessionEnded() {
     ok(fb.avatar === 'fallback' && fb.text === 'A' && !fb.hidden && fb.img && fb.label === 'Alice Example',
       'an avatar that does not load is replaced by the initial', JSON.stringify(fb));
     await shot(page, '08a-avatar-fallback.png', 'signed in as alice whose avatar fails to load: a round "A" in its place');
-    is(await page.evaluate(() => document.querySelector('ghauth-user-menu .ghauth-menu__email').textContent),
-      'alice@example.com', 'alice: her primary verified email (from /user/emails)');
+    const alice = await serverSession({ 'X-Session-Token': r.token });
+    is(alice.json && alice.json.email, 'alice@example.com', 'alice: her primary verified email (from /user/emails)');
 
     // The API works while the session lives.
-    const ok1 = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    const ok1 = page.waitForResponse((x) => pathOf(x.url()) === '/auth');
     await page.click('#call-api');
     is((await ok1).status(), 200, 'Call the API: 200 while the session lives');
     await page.waitForSelector('#api-result[data-status="ok"]');
@@ -582,7 +618,7 @@ async function flowSessionEnded() {
     });
     is(res.status, 200, 'a separate POST /auth/logout with X-Session-Token ends the session');
 
-    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth');
     await page.click('#call-api');
     is((await r401).status(), 401, 'Call the API afterwards: 401');
     await waitState(page, 'signed-out');
@@ -624,7 +660,7 @@ async function flowExpired() {
     const wait = (r.created + TTL + 1.2) * 1000 - Date.now();
     note(`waiting ${(wait / 1000).toFixed(1)} s for the session to expire`);
     if (wait > 0) await page.waitForTimeout(wait);
-    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth');
     await page.click('#call-api');
     is((await r401).status(), 401, `session_ttl ${TTL}: after it, Call the API gets 401`);
     await waitState(page, 'signed-out');
