@@ -290,10 +290,11 @@ return_path(ghauth_getenv_fn fn, void *ctx, char *buf, size_t sz)
  * Fills resp with the refusal for error e (what ghauth_identify returned):
  * for GHAUTH_E_SESSION, a 303 to {origin}/auth/github?redirect=<this page>
  * for a browser navigation (when redirect_uri is configured), else 401
- * {"error": "Invalid or expired session"}; for any other error its status
- * and message (error.c), as HTML or JSON by the Accept header.  cfg may be
- * NULL (the configuration did not load): 500.  Every response carries
- * Cache-Control: no-store (ghauth_response_serialize).  Returns 1, or 0
+ * {"error": "Invalid or expired session", "responseStatus": {...}}; for
+ * any other error its status and message (error.c), as HTML or JSON by
+ * the Accept header.  cfg may be NULL (the configuration did not load):
+ * 500.  Every response carries Cache-Control: no-store
+ * (ghauth_response_serialize).  Returns 1, or 0
  * when resp could not be built (it then serialises as a bare 500).
  */
 int
