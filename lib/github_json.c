@@ -151,10 +151,10 @@ safe_url(const char *s)
  * null, empty or non-string value is no name; each control byte (NUL, C0,
  * DEL: what ghauthp_has_ctl refuses elsewhere) becomes one space (JSON and
  * HTML output escape them anyway, but a name also reaches scripts'
- * environments, headers of ghauth-check and terminals); past max bytes
- * the name is cut at a UTF-8 character boundary.  jansson has already
- * refused invalid UTF-8.  Returns a copy or NULL; *bad only when out of
- * memory.
+ * environments (GHAUTH_USER_NAME), ghauth-check's output and terminals);
+ * past max bytes the name is cut at a UTF-8 character boundary.  jansson
+ * has already refused invalid UTF-8.  Returns a copy or NULL; *bad only
+ * when out of memory.
  */
 static char *
 cosmetic_member(json_t *o, const char *k, size_t max, int *bad)
