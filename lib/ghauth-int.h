@@ -161,6 +161,19 @@ enum ghauth_err	 ghauthp_admin_check(const struct ghauthp_admin_opts *,
 enum ghauth_err	 ghauthp_admin_recover(const struct ghauthp_admin_opts *,
 		    int, struct ghauthp_admin_report *);
 int		 ghauthp_admin_problems(const struct ghauthp_admin_report *);
+
+/* check-config: the problems of a configuration, errors first. */
+struct ghauthp_admin_cfgcheck {
+	char		**line;		/* "error: ..." / "warning: ..." */
+	size_t		 n, errors, warnings;
+	int		 nomem;
+};
+enum ghauth_err	 ghauthp_admin_check_config(struct ghauth_config *,
+		    const char *, ghauth_getenv_fn, void *,
+		    struct ghauthp_admin_cfgcheck *);
+void		 ghauthp_admin_cfgcheck_free(struct ghauthp_admin_cfgcheck *);
+void		 ghauthp_admin_config_value(const struct ghauth_config *,
+		    const struct ghauthp_ckey *, char *, size_t);
 int		 ghauthp_admin_owner(const char *, char *, size_t);
 
 /* ---- records (record.c): versioned, integrity-tagged values ------------ */
