@@ -142,6 +142,8 @@ def run(tap, site):
             json.dump(doc, f)
         rc, out, err = check(site, [], me)
         tap.ok(rc == 2 and out == b"" and want in err, "ghauth-check: %s: exit 2, logged" % label, (rc, out, err))
+        if label == "a misspelt restrict-to":
+            tap.ok(rc == 2, "ghauth-check: a misspelt restrict-to fails closed")
         rc, out, err = check(site, ["--deny"], me)
         tap.is_(ghtest.Response(out).status, 500, "ghauth-check --deny: %s: 500" % label)
         site.write_config()
