@@ -779,7 +779,8 @@ from_environment(struct env *e, struct ghauth_config *c)
 	for (k = keys; k < keys + NKEYS; k++) {
 		if (k->env == NULL || *(v = env_get(e, k->env)) == '\0')
 			continue;
-		if ((j = json_string(v)) == NULL) {
+		/* nocheck: a variable need not be UTF-8; the readers check bytes. */
+		if ((j = json_string_nocheck(v)) == NULL) {
 			rc = GHAUTH_E_NOMEM;
 			goto out;
 		}

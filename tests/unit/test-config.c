@@ -1091,6 +1091,8 @@ test_load(const char *dir)
 		NULL
 	};
 	static const char *bad_users[] = { "GITHUB_USERS=ok,@bad", NULL };
+	static const char *latin1[] = { "GITHUB_CLIENT_ID=caf\xe9", NULL };
+	static const char *star[] = { "GITHUB_USERS= * ", NULL };
 	static const char *bad_redirect[] = {
 		"GITHUB_CLIENT_SECRET=" SECRET,
 		"GHAUTH_REDIRECT_URI=http://example.com/cb", NULL
@@ -1143,6 +1145,16 @@ test_load(const char *dir)
 
 	is_int(ghauth_config_load(&c, fake_getenv, bad_users, err,
 	    sizeof(err)), GHAUTH_E_CONFIG, "env: bad GITHUB_USERS -> config");
+	rc = ghauth_config_load(&c, fake_getenv, latin1, err, sizeof(err));
+	ok(rc == GHAUTH_OK && strcmp(c.client_id, "caf\xe9") == 0,
+	    "env: a value that is not UTF-8 is taken as bytes");
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
+	rc = ghauth_config_load(&c, fake_getenv, star, err, sizeof(err));
+	ok(rc == GHAUTH_OK && c.allow.any && c.allow.n == 0,
+	    "env: GITHUB_USERS=* is any account, explicitly");
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
 	rc = ghauth_config_load(&c, fake_getenv, bad_redirect, err,
 	    sizeof(err));
 	ok(rc == GHAUTH_E_CONFIG && strstr(err, SECRET) == NULL,
