@@ -355,6 +355,7 @@ static size_t
 distance(const char *a, size_t n, const char *b, size_t m)
 {
 	size_t	 d[65][65], i, j, best;
+#define LC(c)	tolower((unsigned char)(c))
 
 	for (i = 0; i <= n; i++)
 		d[i][0] = i;
@@ -362,20 +363,21 @@ distance(const char *a, size_t n, const char *b, size_t m)
 		d[0][j] = j;
 	for (i = 1; i <= n; i++)
 		for (j = 1; j <= m; j++) {
-			int	 same = tolower((unsigned char)a[i - 1]) ==
-			    tolower((unsigned char)b[j - 1]);
+			int	 same = LC(a[i - 1]) == LC(b[j - 1]);
 
 			best = d[i - 1][j - 1] + !same;
 			if (d[i - 1][j] + 1 < best)
 				best = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < best)
 				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+			if (i > 1 && j > 1 && LC(a[i - 1]) == LC(b[j - 2]) &&
+			    LC(a[i - 2]) == LC(b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
 		}
 	return d[n][m];
+#undef LC
 }
 
 /*

@@ -785,6 +785,8 @@ test_unknown_keys(void)
 		    "did you mean restrict_to?" },
 		{ "{\"auth\": {\"github\": {\"store\": \"/x\"}}}",
 		    "auth.github.store: unknown key (did you mean auth.store?)" },
+		{ "{\"auth\": {\"SOTRE\": \"/x\"}}",
+		    "auth.SOTRE: unknown key (did you mean store?)" },
 		{ "{\"auth\": {\"sesion_ttl\": 5}}",
 		    "auth.sesion_ttl: unknown key (did you mean session_ttl?)" },
 		{ "{\"auth\": {\"gihtub\": {}}}",
