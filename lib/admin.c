@@ -1,6 +1,6 @@
 /*
  * admin.c - the operations behind ghauth-admin(8): list, revoke, purge,
- * stats, reorganize, check and recover the store.
+ * stats, reorganize, check and recover the store; check-config.
  *
  * Each operation takes the store's lock file exactly like the CGI programs
  * (shared to read, exclusive to change; ghauthp_store_lock()), then opens
@@ -777,4 +777,145 @@ ghauthp_admin_owner(const char *path, char *msg, size_t msgsz)
 	    "sudo -u %s ghauth-admin ...", path, (unsigned)st.st_uid, owner,
 	    (unsigned)euid, me, owner);
 	return 0;
+}
+
+/* Keeps one problem line, "<kind>: <text>". */
+static void
+cfg_add(struct ghauthp_admin_cfgcheck *r, const char *kind, const char *text)
+{
+	char	**v, *line;
+	size_t	 n = strlen(kind) + strlen(text) + 3;
+
+	if ((v = reallocarray(r->line, r->n + 1, sizeof(*v))) == NULL ||
+	    (line = malloc(n)) == NULL) {
+		if (v != NULL)
+			r->line = v;
+		r->nomem = 1;
+		return;
+	}
+	r->line = v;
+	snprintf(line, n, "%s: %s", kind, text);
+	r->line[r->n++] = line;
+}
+
+static void
+cfg_error(void *arg, const char *text)
+{
+	struct ghauthp_admin_cfgcheck	*r = arg;
+
+	r->errors++;
+	cfg_add(r, "error", text);
+}
+
+/*
+ * Loads the configuration as the programs do (path NULL: GHAUTH_CONFIG,
+ * the default file or the environment) or from path, and collects every
+ * problem in r: the errors that make every endpoint answer 500, then what
+ * loads but cannot be what the webmaster wants (sign-in not configured is
+ * an error too: it fails every sign-in).  On GHAUTH_OK cfg is loaded.
+ */
+enum ghauth_err
+ghauthp_admin_check_config(struct ghauth_config *cfg, const char *path,
+    ghauth_getenv_fn fn, void *ctx, struct ghauthp_admin_cfgcheck *r)
+{
+	static const char *const need[] = {
+	    "client_id", "client_secret", "redirect_uri" };
+	const char	*val[3];
+	char		 text[256];
+	enum ghauth_err	 rc;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	rc = ghauthp_config_check(cfg, path, fn, ctx, cfg_error, r, NULL, 0);
+	if (rc != GHAUTH_OK)
+		return rc;
+	val[0] = cfg->client_id;
+	val[1] = cfg->client_secret;
+	val[2] = cfg->redirect_uri;
+	for (i = 0; i < 3; i++)
+		if (val[i] == NULL || val[i][0] == '\0') {
+			snprintf(text, sizeof(text), "auth.github.%s is empty: "
+			    "every sign-in answers \"GitHub OAuth not "
+			    "configured\"", need[i]);
+			cfg_error(r, text);
+		}
+	if (!cfg->enabled) {
+		r->warnings++;
+		cfg_add(r, "warning", "auth.enabled is false: sign-in is off "
+		    "and nobody is signed in");
+	}
+	if (!cfg->allow.any && cfg->allow.n == 0) {
+		r->warnings++;
+		cfg_add(r, "warning", "auth.github.restrict_to is not set: any "
+		    "GitHub account may sign in (list who may, or write \"*\" "
+		    "to say so)");
+	}
+	return r->nomem ? GHAUTH_E_NOMEM : GHAUTH_OK;
+}
+
+void
+ghauthp_admin_cfgcheck_free(struct ghauthp_admin_cfgcheck *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->line[i]);
+	free(r->line);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The effective value of key k in cfg as text; a secret only says whether
+ * it is set, and a long allowlist is cut after 20 entries.
+ */
+void
+ghauthp_admin_config_value(const struct ghauth_config *cfg,
+    const struct ghauthp_ckey *k, char *buf, size_t sz)
+{
+	const void			*f = (const char *)cfg + k->off;
+	const struct ghauth_allow	*a = f;
+	const char			*s;
+	size_t				 i, len;
+
+	switch (k->type) {
+	case GHAUTHP_CT_BOOL:
+		snprintf(buf, sz, "%s", *(const int *)f ? "true" : "false");
+		break;
+	case GHAUTHP_CT_LONG:
+		snprintf(buf, sz, "%ld", *(const long *)f);
+		break;
+	case GHAUTHP_CT_STRING:
+		s = *(char *const *)f;
+		if (s == NULL || *s == '\0')
+			snprintf(buf, sz, "(not set)");
+		else if (k->flags & GHAUTHP_CK_SECRET)
+			snprintf(buf, sz, "(set, not shown)");
+		else
+			snprintf(buf, sz, "%s", s);
+		break;
+	case GHAUTHP_CT_ALLOW:
+		if (a->any)
+			snprintf(buf, sz, "*");
+		else if (a->n == 0)
+			snprintf(buf, sz, "(not set)");
+		else
+			buf[0] = '\0';
+		for (i = 0; i < a->n && i < 20; i++) {
+			len = strlen(buf);
+			if (a->login[i] != NULL)
+				snprintf(buf + len, sz - len, "%s%s",
+				    i ? ", " : "", a->login[i]);
+			else
+				snprintf(buf + len, sz - len, "%s%llu",
+				    i ? ", " : "", (unsigned long long)a->id[i]);
+		}
+		if (a->n > 20) {
+			len = strlen(buf);
+			snprintf(buf + len, sz - len, ", ... (%zu more)",
+			    a->n - 20);
+		}
+		break;
+	default:
+		buf[0] = '\0';
+	}
 }

@@ -3,12 +3,16 @@
  * separated by any run of commas and whitespace.  An entry of digits only
  * is a numeric GitHub user id (stable: logins can be renamed and then
  * claimed by someone else); any other entry is a login, compared ASCII
- * case-insensitively as GitHub does.  An empty list admits any account.
+ * case-insensitively as GitHub does.  The entry "*" sets any: any GitHub
+ * account, said explicitly (config.c refuses it next to other entries, and
+ * a present list that names nobody).  An empty list admits any account:
+ * restrict_to not set, llms.py's meaning.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,6 +76,10 @@ ghauth_allow_parse(struct ghauth_allow *a, const char *list)
 			goto bad;
 		memcpy(entry, start, n);
 		entry[n] = '\0';
+		if (strcmp(entry, "*") == 0) {
+			a->any = 1;
+			continue;
+		}
 		if (strspn(entry, "0123456789") == n) {
 			char		*end;
 			unsigned long long v;
@@ -112,14 +120,14 @@ ghauth_allow_free(struct ghauth_allow *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* 1 if (id, login) may sign in: empty list, id listed, or login listed. */
+/* 1 if (id, login) may sign in: "*", empty list, id or login listed. */
 int
 ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
     const char *login)
 {
 	size_t	 i;
 
-	if (a->n == 0)
+	if (a->any || a->n == 0)
 		return 1;
 	for (i = 0; i < a->n; i++) {
 		if (a->login[i] == NULL) {
@@ -128,5 +136,31 @@ ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
 		} else if (login != NULL && strcasecmp(a->login[i], login) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/*
+ * Who may sign in, in plain words: "any GitHub account" or "3 logins, 1
+ * id".  Returns 1 when the list is open to anyone.
+ */
+int
+ghauthp_allow_describe(const struct ghauth_allow *a, char *buf, size_t sz)
+{
+	size_t	 i, ids = 0;
+
+	if (a->any || a->n == 0) {
+		snprintf(buf, sz, "any GitHub account (%s)", a->any ?
+		    "restrict_to is \"*\"" : "restrict_to is not set");
+		return 1;
+	}
+	for (i = 0; i < a->n; i++)
+		ids += a->login[i] == NULL;
+	if (ids == 0)
+		snprintf(buf, sz, "%zu login%s", a->n, a->n == 1 ? "" : "s");
+	else if (ids == a->n)
+		snprintf(buf, sz, "%zu id%s", ids, ids == 1 ? "" : "s");
+	else
+		snprintf(buf, sz, "%zu login%s, %zu id%s", a->n - ids,
+		    a->n - ids == 1 ? "" : "s", ids, ids == 1 ? "" : "s");
 	return 0;
 }

@@ -299,6 +299,10 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	ghauthp_token_tag(token, tag);
 	ghauth_log("callback: signed in %s (id %llu), session %s", user.login,
 	    (unsigned long long)user.id, tag);
+	if (!cfg->allow.any && cfg->allow.n == 0)
+		ghauth_log("callback: this site admits any GitHub account: "
+		    "auth.github.restrict_to is not set (list who may sign in, "
+		    "or write \"*\" to make it explicit)");
 	ghauth_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), token,
 	    cfg->session_ttl);
 	ghauth_response_redirect(resp, url);

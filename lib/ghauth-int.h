@@ -13,6 +13,39 @@
 
 #define GHAUTHP_UNUSED	__attribute__((unused))
 
+/* ---- the configuration's schema (config.c) ------------------------------ */
+
+enum ghauthp_ctype {
+	GHAUTHP_CT_OBJECT,	/* holds other keys; unknown members refused */
+	GHAUTHP_CT_BOOL,	/* int */
+	GHAUTHP_CT_LONG,	/* long, in [min, max] */
+	GHAUTHP_CT_STRING,	/* char *, "$NAME" expanded */
+	GHAUTHP_CT_ALLOW	/* struct ghauth_allow (restrict_to) */
+};
+
+#define GHAUTHP_CK_SECRET	0x01	/* never printed */
+
+/* One key: keys[] in config.c is the whole schema. */
+struct ghauthp_ckey {
+	const char	*path;		/* "auth.github.client_id" */
+	const char	*env;		/* environment-only mode, or NULL */
+	enum ghauthp_ctype type;
+	size_t		 off;		/* offsetof(struct ghauth_config, ...) */
+	long		 min, max;
+	const char	*def;		/* default as text, NULL: none */
+	int		 flags;
+};
+
+typedef void	(*ghauthp_config_report_fn)(void *, const char *);
+const struct ghauthp_ckey *ghauthp_config_keys(size_t *);
+const char	*ghauthp_config_suggest(const char *, const char *);
+const char	*ghauthp_config_path(ghauth_getenv_fn, void *);
+enum ghauth_err	 ghauthp_config_check(struct ghauth_config *, const char *,
+		    ghauth_getenv_fn, void *, ghauthp_config_report_fn, void *,
+		    char *, size_t);
+int		 ghauthp_allow_describe(const struct ghauth_allow *, char *,
+		    size_t);
+
 /* ---- the store (store.c) ------------------------------------------------ */
 
 struct ghauthp_store;
@@ -128,6 +161,19 @@ enum ghauth_err	 ghauthp_admin_check(const struct ghauthp_admin_opts *,
 enum ghauth_err	 ghauthp_admin_recover(const struct ghauthp_admin_opts *,
 		    int, struct ghauthp_admin_report *);
 int		 ghauthp_admin_problems(const struct ghauthp_admin_report *);
+
+/* check-config: the problems of a configuration, errors first. */
+struct ghauthp_admin_cfgcheck {
+	char		**line;		/* "error: ..." / "warning: ..." */
+	size_t		 n, errors, warnings;
+	int		 nomem;
+};
+enum ghauth_err	 ghauthp_admin_check_config(struct ghauth_config *,
+		    const char *, ghauth_getenv_fn, void *,
+		    struct ghauthp_admin_cfgcheck *);
+void		 ghauthp_admin_cfgcheck_free(struct ghauthp_admin_cfgcheck *);
+void		 ghauthp_admin_config_value(const struct ghauth_config *,
+		    const struct ghauthp_ckey *, char *, size_t);
 int		 ghauthp_admin_owner(const char *, char *, size_t);
 
 /* ---- records (record.c): versioned, integrity-tagged values ------------ */

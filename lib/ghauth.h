@@ -69,6 +69,7 @@ struct ghauth_allow {
 	size_t		 n;
 	char		**login;	/* lower-cased logins */
 	uint64_t	*id;		/* numeric ids, 0 for a login entry */
+	int		 any;		/* "*" was listed: any GitHub account */
 };
 
 struct ghauth_config {
@@ -83,7 +84,7 @@ struct ghauth_config {
 	char		*store;
 	char		*origin;	/* scheme://host[:port] of redirect_uri */
 	int		 secure;	/* redirect_uri is https */
-	struct ghauth_allow allow;	/* empty: any GitHub account */
+	struct ghauth_allow allow;	/* any, or empty (not set): anyone */
 	long		 session_ttl;
 	long		 state_ttl;
 	long		 session_idle_ttl;

@@ -1,5 +1,6 @@
 /*
- * ghauth-admin.c - ghauth-admin(8): looking after the session store.
+ * ghauth-admin.c - ghauth-admin(8): looking after the session store, and
+ * check-config, which says what the configuration means and what is wrong.
  *
  *   ghauth-admin [-c CONFIG] [-s STORE] [-t MS] COMMAND [ARGS]
  *
@@ -7,8 +8,8 @@
  * it (-c FILE, else $GHAUTH_CONFIG, the default file or the environment),
  * or from -s.  Every command takes the programs' lock file; the work is in
  * lib/admin.c, this file only parses arguments and prints.  Exit status:
- * 0 done (check: clean), 1 failed or check found problems, 2 usage,
- * configuration or wrong user, 75 (EX_TEMPFAIL) the lock stayed busy.
+ * 0 done (check: clean), 1 failed or check/check-config found problems, 2
+ * usage, configuration or wrong user, 75 (EX_TEMPFAIL) the lock stayed busy.
  */
 #include "config.h"
 
@@ -51,7 +52,10 @@ usage(void)
 	    "  check                  verify structure and every record "
 	    "(exit 1: problems)\n"
 	    "  recover [--force]      rebuild a damaged store, or start "
-	    "empty\n");
+	    "empty\n"
+	    "  check-config           print the effective configuration and "
+	    "its problems\n"
+	    "                         (exit 1: errors)\n");
 }
 
 /* ISO 8601 UTC, or the raw number when it is no representable date. */
@@ -257,6 +261,58 @@ cmd_recover(const struct ghauthp_admin_opts *o, int force,
 	return 1;
 }
 
+/*
+ * check-config: where the configuration comes from, every key's effective
+ * value (secrets masked), who may sign in, then every problem.  Reads the
+ * environment of this process: run it with the variables the web server
+ * passes.
+ */
+static int
+cmd_check_config(const char *cfgpath)
+{
+	struct ghauthp_admin_cfgcheck	 r;
+	struct ghauth_config		 cfg;
+	const struct ghauthp_ckey	*k;
+	const char			*src;
+	char				 val[1024];
+	enum ghauth_err			 rc;
+	size_t				 i, n;
+
+	src = cfgpath != NULL ? cfgpath :
+	    ghauthp_config_path(ghauth_getenv_process, NULL);
+	printf("%-27s %s\n", "configuration", src != NULL ? src :
+	    "the environment (no file)");
+	rc = ghauthp_admin_check_config(&cfg, src, ghauth_getenv_process,
+	    NULL, &r);
+	if (rc == GHAUTH_OK) {
+		k = ghauthp_config_keys(&n);
+		for (i = 0; i < n; i++) {
+			if (k[i].type == GHAUTHP_CT_OBJECT)
+				continue;
+			ghauthp_admin_config_value(&cfg, &k[i], val,
+			    sizeof(val));
+			printf("%-27s %s\n", k[i].path, val);
+		}
+		ghauthp_allow_describe(&cfg.allow, val, sizeof(val));
+		printf("%-27s %s\n", "who may sign in", cfg.enabled ? val :
+		    "nobody (auth.enabled is false)");
+		ghauth_config_free(&cfg);
+	} else if (rc == GHAUTH_E_CONFIG)
+		printf("%-27s %s\n", "who may sign in", "nobody: every endpoint "
+		    "answers 500 until the errors below are fixed");
+	for (i = 0; i < r.n; i++)
+		printf("%s\n", r.line[i]);
+	if (rc == GHAUTH_E_NOMEM || r.nomem)
+		fprintf(stderr, "ghauth-admin: check-config: out of memory\n");
+	else
+		printf("%-27s %zu error%s, %zu warning%s\n", "result", r.errors,
+		    r.errors == 1 ? "" : "s", r.warnings,
+		    r.warnings == 1 ? "" : "s");
+	n = r.errors;
+	ghauthp_admin_cfgcheck_free(&r);
+	return rc == GHAUTH_OK && n == 0;
+}
+
 /* Reads the configuration; *store is its store unless -s gave one. */
 static int
 configure(const char *cfgpath, const char *opt_store,
@@ -347,7 +403,8 @@ main(int argc, char *argv[])
 	    nargs == 1) || (strcmp(cmd, "recover") == 0 && (nargs == 0 ||
 	    (nargs == 1 && strcmp(arg, "--force") == 0))) ||
 	    ((strcmp(cmd, "purge") == 0 || strcmp(cmd, "reorganize") == 0 ||
-	    strcmp(cmd, "check") == 0) && nargs == 0))) {
+	    strcmp(cmd, "check") == 0 || strcmp(cmd, "check-config") == 0) &&
+	    nargs == 0))) {
 		fprintf(stderr, "ghauth-admin: bad command line\n");
 		usage();
 		goto out;
@@ -356,6 +413,10 @@ main(int argc, char *argv[])
 	    !ghauthp_valid_login(arg)) {
 		fprintf(stderr, "ghauth-admin: revoke: %s is neither a GitHub "
 		    "login nor a numeric id\n", arg);
+		goto out;
+	}
+	if (strcmp(cmd, "check-config") == 0) {
+		exitcode = cmd_check_config(cfgpath) ? 0 : EXIT_PROBLEMS;
 		goto out;
 	}
 	if (!configure(cfgpath, opt_store, &o, &store))

@@ -393,6 +393,68 @@ def test_symlink(tap, work):
     tap.ok(rc == 1 and "symbolic link" in err, "a symbolic link as the store is refused", err)
 
 
+# check-config: (label, auth block or raw text, environment, exit, patterns
+# that must be in the output, patterns that must not).
+GOOD_GH = {"client_id": "abc", "client_secret": "CANARY-check-config-secret",
+           "redirect_uri": "https://www.example.org/auth/github/callback"}
+CHECK_CONFIG = [
+    ("a list of logins and ids", {"github": dict(GOOD_GH, restrict_to="alice, bob carol 583231")}, {}, 0,
+     [r"^who may sign in +3 logins, 1 id$", r"^auth\.github\.restrict_to +alice, bob, carol, 583231$",
+      r"^auth\.github\.client_secret +\(set, not shown\)$", r"^auth\.session_ttl +86400$",
+      r"^auth\.github\.authorize_url +https://github\.com/login/oauth/authorize$",
+      r"^result +0 errors, 0 warnings$"], [r"CANARY", r"^error"]),
+    ("\"*\"", {"github": dict(GOOD_GH, restrict_to="*")}, {}, 0,
+     [r"^who may sign in +any GitHub account \(restrict_to is \"\*\"\)$", r"^auth\.github\.restrict_to +\*$"],
+     [r"^warning", r"^error"]),
+    ("restrict_to not set", {"github": GOOD_GH}, {}, 0,
+     [r"^who may sign in +any GitHub account \(restrict_to is not set\)$",
+      r"^warning: auth\.github\.restrict_to is not set: any GitHub account may sign in",
+      r"^result +0 errors, 1 warning$"], []),
+    ("every mistake at once", {"restrict_to": "alice", "state_ttl": 0,
+                               "github": dict(GOOD_GH, **{"restrict-to": "alice"})}, {}, 1,
+     [r"^who may sign in +nobody: every endpoint answers 500",
+      r"^error: auth\.restrict_to: unknown key \(did you mean auth\.github\.restrict_to\?\)$",
+      r"^error: auth\.state_ttl must be between 1 and 3600$",
+      r"^error: auth\.github\.restrict-to: unknown key \(did you mean restrict_to\?\)$",
+      r"^result +3 errors, 0 warnings$"], [r"CANARY", r"^auth\.github\.client_id"]),
+    ("$GITHUB_USERS not passed", {"github": dict(GOOD_GH, restrict_to="$GITHUB_USERS")}, {}, 1,
+     [r"^error: auth\.github\.restrict_to is \"\$GITHUB_USERS\" but GITHUB_USERS is not set"], []),
+    ("$GITHUB_USERS passed", {"github": dict(GOOD_GH, restrict_to="$GITHUB_USERS")},
+     {"GITHUB_USERS": "alice\n12\n"}, 0, [r"^who may sign in +1 login, 1 id$"], [r"^error"]),
+    ("sign-in not configured", {"github": {"restrict_to": "alice"}}, {}, 1,
+     [r"^error: auth\.github\.client_id is empty: every sign-in answers \"GitHub OAuth not configured\"$",
+      r"^error: auth\.github\.client_secret is empty", r"^auth\.github\.client_secret +\(not set\)$"], []),
+    ("auth.enabled false", {"enabled": False, "github": dict(GOOD_GH, restrict_to="alice")}, {}, 0,
+     [r"^who may sign in +nobody \(auth\.enabled is false\)$", r"^warning: auth\.enabled is false"], []),
+    ("broken JSON", '{"auth": {"github": {"client_secret": "CANARY-check-config-secret" "x": 1}}}', {}, 1,
+     [r"^error: JSON error at line 1"], [r"CANARY"]),
+]
+
+
+def test_check_config(tap, work):
+    conf = os.path.join(work, "check.json")
+    for label, auth, extra, want_rc, must, mustnot in CHECK_CONFIG:
+        with open(conf, "w") as f:
+            f.write(auth if isinstance(auth, str) else json.dumps({"auth": auth}))
+        rc, out, err = admin("-c", conf, "check-config", env=dict(ENV, **extra))
+        bad = [p for p in must if not re.search(p, out, re.M)] + \
+              [p for p in mustnot if re.search(p, out + err, re.M)]
+        tap.ok(rc == want_rc and not bad and out.startswith("configuration  ") and conf in out,
+               "check-config, %s: exit %d" % (label, want_rc), (rc, bad, out, err))
+    # Without -c: as the programs read it (GHAUTH_CONFIG, else the environment).
+    rc, out, _ = admin("check-config", env=dict(ENV, GHAUTH_CONFIG=conf))
+    tap.ok(rc == 1 and re.search(r"^configuration +%s$" % re.escape(conf), out, re.M),
+           "check-config reads GHAUTH_CONFIG", out)
+    rc, out, _ = admin("check-config", env=dict(ENV, GITHUB_CLIENT_ID="env-id", GITHUB_CLIENT_SECRET="CANARY-x",
+                                                GHAUTH_REDIRECT_URI="https://a.example/cb", GITHUB_USERS="*"))
+    tap.ok(rc == 0 and re.search(r"^configuration +the environment \(no file\)$", out, re.M) and
+           re.search(r"^auth\.github\.client_id +env-id$", out, re.M) and "CANARY" not in out and
+           re.search(r"^who may sign in +any GitHub account \(restrict_to is \"\*\"\)$", out, re.M),
+           "check-config in environment-only mode", out)
+    rc, out, err = admin("-c", conf, "check-config", "extra")
+    tap.is_(rc, 2, "check-config takes no argument")
+
+
 def main():
     tap = Tap()
     work = ghtest.tmpdir("ghauth-admin-")
@@ -405,6 +467,7 @@ def main():
         test_lock(tap, work)
         test_owner(tap, work)
         test_symlink(tap, work)
+        test_check_config(tap, work)
     finally:
         ghtest.cleanup(work)
     return tap.done()

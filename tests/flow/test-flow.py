@@ -237,6 +237,16 @@ def run(tap, work, mock, secrets, stderr_all):
     # Re-checked on every use: drop alice from the list.
     write_config(conf2, store2, mock, github={"restrict_to": "octocat"})
     tap.is_(b.session().status, 401, "allowlist re-checked on each session use")
+    # An open site says so in the log at each sign-in; a list or "*" does not.
+    open_line = "callback: this site admits any GitHub account: auth.github.restrict_to is not set"
+    for restrict, want, label in ((None, 1, "restrict_to not set: signed in, one log line says the site admits anyone"),
+                                  ("*", 0, "restrict_to \"*\": signed in, no such log line"),
+                                  ("octocat", 0, "restrict_to octocat: signed in, no such log line")):
+        gh = {} if restrict is None else {"restrict_to": restrict}
+        conf3, _ = fresh(work, mock, "open-%s" % (restrict or "unset").replace("*", "star"), github=gh)
+        b = Browser(conf3)
+        cb = b.sign_in(mock, "octocat").get("callback")
+        tap.is_((cb and cb.status, cb and cb.stderr.count(open_line)), (303, want), label)
 
     # ---- state: login CSRF, replay, bound before GitHub --------------------
     mock.reset()

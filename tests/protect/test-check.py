@@ -126,6 +126,31 @@ def run(tap, site):
     rc, out, err = check(site, [], me)
     tap.is_(rc, 1, "ghauth-check: the allowlist is re-checked")
     site.write_config()
+    # Configuration mistakes fail closed in the C API too (issue 14).
+    for label, gh, auth, want in (
+            ("a misspelt restrict-to", {"restrict-to": "alice"}, {},
+             "auth.github.restrict-to: unknown key (did you mean restrict_to?)"),
+            ("restrict_to inside auth", {}, {"restrict_to": "alice"},
+             "auth.restrict_to: unknown key (did you mean auth.github.restrict_to?)"),
+            ("restrict_to of an unset variable", {"restrict_to": "$GHAUTH_TEST_UNSET"}, {},
+             "GHAUTH_TEST_UNSET is not set")):
+        with open(site.config) as f:
+            doc = json.load(f)
+        doc["auth"]["github"].update(gh)
+        doc["auth"].update(auth)
+        with open(site.config, "w") as f:
+            json.dump(doc, f)
+        rc, out, err = check(site, [], me)
+        tap.ok(rc == 2 and out == b"" and want in err, "ghauth-check: %s: exit 2, logged" % label, (rc, out, err))
+        if label == "a misspelt restrict-to":
+            tap.ok(rc == 2, "ghauth-check: a misspelt restrict-to fails closed")
+        rc, out, err = check(site, ["--deny"], me)
+        tap.is_(ghtest.Response(out).status, 500, "ghauth-check --deny: %s: 500" % label)
+        site.write_config()
+    site.write_config(restrict_to="*")
+    rc, out, err = check(site, [], me)
+    tap.is_(rc, 0, "ghauth-check: restrict_to \"*\" admits the signed-in user")
+    site.write_config()
     os.chmod(site.store, 0o644)
     rc, out, err = check(site, [], me)
     tap.is_(rc, 2, "ghauth-check: a store it must refuse: exit 2 (server trouble)")

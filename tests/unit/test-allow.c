@@ -2,7 +2,8 @@
  * test-allow.c - the allowlist (restrict_to / GITHUB_USERS): separators,
  * case-insensitive logins, digit-only entries that match numeric ids only,
  * the entries refused (with their 1-based index), the 1024-entry cap, and
- * the empty list that admits everyone.
+ * the empty list that admits everyone, "*" (any account, said explicitly)
+ * and the plain-words summary ghauth-admin check-config prints.
  */
 #include "config.h"
 
@@ -54,6 +55,10 @@ static const struct {
 	{ "99999999999999999999", 1, 0 },
 	{ "123456789012345678901234567890", 1, 0 },
 	{ "-1", 0, 1 },		/* a login (hyphen), not a negative id */
+	{ "*", 0, 0 },		/* any: no entry, the flag */
+	{ "*, bob", 0, 1 },	/* parsed; config.c refuses the mix */
+	{ "**", 1, 0 },
+	{ "*bob", 1, 0 },
 	{ "+1", 1, 0 },
 	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1,
 	    0 },	/* 65 chars */
@@ -212,6 +217,46 @@ test_valid_login(void)
 	is_int(ghauthp_valid_login(buf), 0, "login of 65 chars invalid");
 }
 
+static void
+test_any(void)
+{
+	static const struct {
+		const char	*list;
+		int		 any, open;
+		const char	*words;
+	} t[] = {
+		{ "*", 1, 1, "any GitHub account (restrict_to is \"*\")" },
+		{ " *\n", 1, 1, "any GitHub account (restrict_to is \"*\")" },
+		{ "", 0, 1, "any GitHub account (restrict_to is not set)" },
+		{ "bob", 0, 0, "1 login" },
+		{ "bob alice carol 583231", 0, 0, "3 logins, 1 id" },
+		{ "583231", 0, 0, "1 id" },
+		{ "583231 1 2", 0, 0, "3 ids" },
+		{ "bob 1 2", 0, 0, "1 login, 2 ids" },
+	};
+	struct ghauth_allow	 a;
+	char			 buf[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (ghauth_allow_parse(&a, t[i].list) != 0) {
+			ok(0, "parse \"%s\"", t[i].list);
+			continue;
+		}
+		is_int(a.any, t[i].any, "\"%s\": any flag",
+		    tap_quote(t[i].list, strlen(t[i].list)));
+		is_int(ghauthp_allow_describe(&a, buf, sizeof(buf)), t[i].open,
+		    "\"%s\": open to anyone", tap_quote(t[i].list,
+		    strlen(t[i].list)));
+		is_str(buf, t[i].words, "\"%s\": described", tap_quote(t[i].list,
+		    strlen(t[i].list)));
+		is_int(ghauth_allow_match(&a, 99, "stranger"), t[i].open,
+		    "\"%s\": a stranger", tap_quote(t[i].list,
+		    strlen(t[i].list)));
+		ghauth_allow_free(&a);
+	}
+}
+
 int
 main(void)
 {
@@ -219,5 +264,6 @@ main(void)
 	test_match();
 	test_cap();
 	test_valid_login();
+	test_any();
 	return done_testing();
 }

@@ -690,25 +690,44 @@ test_restrict_to(void)
 		const char	*json;
 		enum ghauth_err	 rc;
 		size_t		 n;
-		const char	*member;	/* a login that must match */
+		const char	*member;	/* OK: a login that must match;
+						   error: in the message */
 	} t[] = {
 		{ "\"octocat\"", GHAUTH_OK, 1, "octocat" },
 		{ "\"octocat, mythz\"", GHAUTH_OK, 2, "mythz" },
 		{ "\" octocat, mythz ,,Alice\\tbob\"", GHAUTH_OK, 4, "alice" },
 		{ "\"$USERS\"", GHAUTH_OK, 2, "mythz" },
-		{ "\"\"", GHAUTH_OK, 0, NULL },
-		{ "\"$UNSET\"", GHAUTH_OK, 0, NULL },
-		{ "null", GHAUTH_OK, 0, NULL },
-		{ "[]", GHAUTH_OK, 0, NULL },
+		{ "\"*\"", GHAUTH_OK, 0, "anyone" },
+		{ "\" * \"", GHAUTH_OK, 0, "anyone" },
+		{ "[\"*\"]", GHAUTH_OK, 0, "anyone" },
 		{ "[\"octocat\"]", GHAUTH_OK, 1, "OctoCat" },
 		{ "[\"octocat\", \"mythz\"]", GHAUTH_OK, 2, "mythz" },
 		{ "[\"octocat, mythz\", \"12345\"]", GHAUTH_OK, 3, "mythz" },
 		{ "[\"$USERS\", \"bob\"]", GHAUTH_OK, 3, "bob" },
 		{ "[\"\", \"bob\", \"\"]", GHAUTH_OK, 1, "bob" },
-		{ "\"@bad\"", GHAUTH_E_CONFIG, 0, NULL },
-		{ "\"ok, a.b\"", GHAUTH_E_CONFIG, 0, NULL },
-		{ "[\"ok\", \"a.b\"]", GHAUTH_E_CONFIG, 0, NULL },
-		{ "\"0\"", GHAUTH_E_CONFIG, 0, NULL },
+		/* Mistakes that would open the site fail closed. */
+		{ "\"\"", GHAUTH_E_CONFIG, 0, "restrict_to lists nobody" },
+		{ "\" ,\\t\"", GHAUTH_E_CONFIG, 0, "lists nobody" },
+		{ "[]", GHAUTH_E_CONFIG, 0, "lists nobody" },
+		{ "[\"\"]", GHAUTH_E_CONFIG, 0, "lists nobody" },
+		{ "null", GHAUTH_E_CONFIG, 0, "restrict_to is null" },
+		{ "\"$UNSET\"", GHAUTH_E_CONFIG, 0,
+		    "is \"$UNSET\" but UNSET is not set" },
+		{ "\"${UNSET}\"", GHAUTH_E_CONFIG, 0, "UNSET is not set" },
+		{ "\"$EMPTY\"", GHAUTH_E_CONFIG, 0, "EMPTY is empty" },
+		{ "[\"$UNSET\", \"bob\"]", GHAUTH_E_CONFIG, 0, "UNSET is not set" },
+		{ "\"$UNSET\"", GHAUTH_E_CONFIG, 0, "SetEnv or PassEnv" },
+		{ "\"$UNSET\"", GHAUTH_E_CONFIG, 0, "setenv.add-environment" },
+		{ "\"$UNSET\"", GHAUTH_E_CONFIG, 0, "fastcgi_param" },
+		{ "\"*, bob\"", GHAUTH_E_CONFIG, 0, "cannot be combined" },
+		{ "[\"bob\", \"*\"]", GHAUTH_E_CONFIG, 0, "cannot be combined" },
+		{ "\"**\"", GHAUTH_E_CONFIG, 0, "entry 1" },
+		{ "\"@bad\"", GHAUTH_E_CONFIG, 0, "entry 1" },
+		{ "\"ok, a.b\"", GHAUTH_E_CONFIG, 0, "entry 2" },
+		{ "[\"ok\", \"a.b\"]", GHAUTH_E_CONFIG, 0, "entry 2" },
+		{ "\"0\"", GHAUTH_E_CONFIG, 0, "entry 1" },
+		{ "5", GHAUTH_E_CONFIG, 0, "a string or a list of strings" },
+		{ "[5]", GHAUTH_E_CONFIG, 0, "must hold strings" },
 	};
 	struct ghauth_config	 c;
 	char			 doc[512];
@@ -721,18 +740,164 @@ test_restrict_to(void)
 		rc = parse(doc, &c);
 		if (t[i].rc == GHAUTH_OK)
 			ok(rc == GHAUTH_OK && c.allow.n == t[i].n &&
-			    (t[i].member == NULL ||
-			    ghauth_allow_match(&c.allow, 0, t[i].member)) &&
+			    c.allow.any == (t[i].n == 0) &&
+			    ghauth_allow_match(&c.allow, 0, t[i].member) &&
 			    (t[i].n == 0) == ghauth_allow_match(&c.allow, 0,
 			    "someone-else"),
 			    "restrict_to %s -> %zu entries", t[i].json, t[i].n);
 		else
-			ok(rc == GHAUTH_E_CONFIG && strstr(err, "entry") !=
-			    NULL, "restrict_to %s -> config error", t[i].json);
+			ok(rc == GHAUTH_E_CONFIG && strstr(err, t[i].member) !=
+			    NULL, "restrict_to %s -> config error \"%s\"",
+			    t[i].json, t[i].member);
 		if (rc != t[i].rc)
 			diag("rc %s, err \"%s\"", ghauth_err_name(rc), err);
 		ghauth_config_free(&c);
 	}
+	/* Absent: anyone (llms.py), without the explicit flag. */
+	if (is_int(parse("{\"auth\": {\"github\": {}}}", &c), GHAUTH_OK,
+	    "restrict_to absent: loads"))
+		ok(c.allow.n == 0 && !c.allow.any &&
+		    ghauth_allow_match(&c.allow, 1, "anyone"),
+		    "restrict_to absent: any account, not marked explicit");
+	ghauth_config_free(&c);
+}
+
+/*
+ * Unknown keys inside auth and auth.github are errors naming the nearest
+ * known key; other top-level members and the guard object are not ours.
+ */
+static void
+test_unknown_keys(void)
+{
+	static const struct {
+		const char	*json;
+		const char	*msg;	/* NULL: loads */
+	} t[] = {
+		{ "{\"auth\": {\"github\": {\"restrict-to\": \"alice\"}}}",
+		    "auth.github.restrict-to: unknown key (did you mean "
+		    "restrict_to?)" },
+		{ "{\"auth\": {\"restrict_to\": \"alice\"}}",
+		    "auth.restrict_to: unknown key (did you mean "
+		    "auth.github.restrict_to?)" },
+		{ "{\"auth\": {\"github\": {\"Restrict_To\": \"alice\"}}}",
+		    "did you mean restrict_to?" },
+		{ "{\"auth\": {\"github\": {\"restirct_to\": \"alice\"}}}",
+		    "did you mean restrict_to?" },
+		{ "{\"auth\": {\"github\": {\"store\": \"/x\"}}}",
+		    "auth.github.store: unknown key (did you mean auth.store?)" },
+		{ "{\"auth\": {\"SOTRE\": \"/x\"}}",
+		    "auth.SOTRE: unknown key (did you mean store?)" },
+		{ "{\"auth\": {\"sesion_ttl\": 5}}",
+		    "auth.sesion_ttl: unknown key (did you mean session_ttl?)" },
+		{ "{\"auth\": {\"gihtub\": {}}}",
+		    "auth.gihtub: unknown key (did you mean github?)" },
+		{ "{\"auth\": {\"allowed_users\": \"bob\"}}",
+		    "auth.allowed_users: unknown key" },
+		{ "{\"auth\": {\"github\": {\"x\\u0001y\": 1}}}",
+		    "auth.github.x?y: unknown key" },
+		{ "{\"auth\": {\"github\": {\"restrict_to\\u0000\": \"a\"}}}",
+		    "NUL byte in object key" },
+		{ "{\"auth\": {}, \"restrict_to\": 1, \"guard\": {\"roots\": "
+		    "[]}, \"providers\": {}}", NULL },
+		{ "{\"auth\": {\"github\": {\"restrict_to\": \"*\"}}, "
+		    "\"github\": {\"x\": 1}}", NULL },
+	};
+	struct ghauth_config	 c;
+	enum ghauth_err		 rc;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = parse(t[i].json, &c);
+		if (t[i].msg == NULL)
+			is_int(rc, GHAUTH_OK, "loads: %s", t[i].json);
+		else if (!ok(rc == GHAUTH_E_CONFIG && strstr(err, t[i].msg) !=
+		    NULL && strchr(err, '\001') == NULL, "%s -> %s",
+		    t[i].json, t[i].msg))
+			diag("rc %s, err \"%s\"", ghauth_err_name(rc), err);
+		if (rc == GHAUTH_OK)
+			ghauth_config_free(&c);
+	}
+	/* Long names are cut; no suggestion past 64 characters. */
+	rc = parse("{\"auth\": {\"" "restrict_to_restrict_to_restrict_to_"
+	    "restrict_to_restrict_to_restrict_to_x" "\": 1}}", &c);
+	ok(rc == GHAUTH_E_CONFIG && strstr(err, "...: unknown key") != NULL &&
+	    strstr(err, "did you") == NULL, "long unknown key cut, no guess");
+}
+
+/* Every row of the schema: a value of the wrong type is refused. */
+static void
+test_schema(void)
+{
+	const struct ghauthp_ckey	*k;
+	struct ghauth_config		 c;
+	char				 doc[512];
+	const char			*leaf;
+	size_t				 n, i;
+
+	k = ghauthp_config_keys(&n);
+	ok(n >= 15, "schema has %zu keys", n);
+	for (i = 0; i < n; i++) {
+		if (k[i].type == GHAUTHP_CT_OBJECT)
+			continue;
+		leaf = strrchr(k[i].path, '.') + 1;
+		/* An object is the wrong type for every value key. */
+		if (strncmp(k[i].path, "auth.github.", 12) == 0)
+			snprintf(doc, sizeof(doc), "{\"auth\": {\"github\": "
+			    "{\"%s\": {}}}}", leaf);
+		else
+			snprintf(doc, sizeof(doc), "{\"auth\": {\"%s\": {}}}",
+			    leaf);
+		ok(parse(doc, &c) == GHAUTH_E_CONFIG &&
+		    strncmp(err, k[i].path, strlen(k[i].path)) == 0,
+		    "%s: wrong type refused, named", k[i].path);
+		is_str(ghauthp_config_suggest(k[i].path[4] == '.' &&
+		    strchr(k[i].path + 5, '.') != NULL ? "auth.github" :
+		    "auth", leaf), k[i].path, "%s suggests itself", k[i].path);
+	}
+	ok(ghauthp_config_suggest("auth.github", "restrict-to") != NULL &&
+	    strcmp(ghauthp_config_suggest("auth.github", "restrict-to"),
+	    "auth.github.restrict_to") == 0, "suggest: one edit");
+	ok(ghauthp_config_suggest("auth", "allowed_users") == NULL,
+	    "suggest: nothing close, nothing suggested");
+	ok(ghauthp_config_suggest("auth", "x") == NULL ||
+	    strlen(ghauthp_config_suggest("auth", "x")) > 0,
+	    "suggest: one letter does not crash");
+}
+
+/* Every problem is reported, not only the first. */
+static void
+report(void *arg, const char *line)
+{
+	int	*n = arg;
+
+	(*n)++;
+	ok(strstr(line, SECRET) == NULL, "reported line holds no secret: %s",
+	    line);
+}
+
+static void
+test_report_all(void)
+{
+	struct ghauth_config	 c;
+	char			 path[] = "/tmp/ghauth-test-config-XXXXXX";
+	static const char	 doc[] = "{\"auth\": {\"restrict_to\": 1, "
+	    "\"state_ttl\": 0, \"github\": {\"client_secret\": \"" SECRET
+	    "\", \"restrict-to\": \"a\", \"timeout\": 99}}}";
+	int			 fd, n = 0;
+
+	if ((fd = mkstemp(path)) == -1 || write(fd, doc, sizeof(doc) - 1) !=
+	    (ssize_t)sizeof(doc) - 1) {
+		ok(0, "temporary file");
+		return;
+	}
+	close(fd);
+	err[0] = '\0';
+	is_int(ghauthp_config_check(&c, path, fake_getenv, env, report, &n,
+	    err, sizeof(err)), GHAUTH_E_CONFIG, "check: config error");
+	is_int(n, 4, "check: all four problems reported");
+	ok(strstr(err, "auth.restrict_to: unknown key") != NULL,
+	    "check: err holds the first: %s", err);
+	unlink(path);
 }
 
 static void
@@ -928,6 +1093,8 @@ test_load(const char *dir)
 		NULL
 	};
 	static const char *bad_users[] = { "GITHUB_USERS=ok,@bad", NULL };
+	static const char *latin1[] = { "GITHUB_CLIENT_ID=caf\xe9", NULL };
+	static const char *star[] = { "GITHUB_USERS= * ", NULL };
 	static const char *bad_redirect[] = {
 		"GITHUB_CLIENT_SECRET=" SECRET,
 		"GHAUTH_REDIRECT_URI=http://example.com/cb", NULL
@@ -967,8 +1134,8 @@ test_load(const char *dir)
 	ghauth_config_free(&c);
 
 	rc = ghauth_config_load(&c, fake_getenv, NULL, err, sizeof(err));
-	ok(rc == GHAUTH_OK && c.client_id != NULL && c.client_id[0] == '\0' &&
-	    c.origin == NULL && c.allow.n == 0 &&
+	ok(rc == GHAUTH_OK && c.client_id == NULL &&
+	    c.origin == NULL && c.allow.n == 0 && !c.allow.any &&
 	    strcmp(c.store, GHAUTH_STOREDIR "/ghauth.db") == 0,
 	    "empty environment: loads, not configured, default store");
 	ghauth_config_free(&c);
@@ -980,6 +1147,16 @@ test_load(const char *dir)
 
 	is_int(ghauth_config_load(&c, fake_getenv, bad_users, err,
 	    sizeof(err)), GHAUTH_E_CONFIG, "env: bad GITHUB_USERS -> config");
+	rc = ghauth_config_load(&c, fake_getenv, latin1, err, sizeof(err));
+	ok(rc == GHAUTH_OK && strcmp(c.client_id, "caf\xe9") == 0,
+	    "env: a value that is not UTF-8 is taken as bytes");
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
+	rc = ghauth_config_load(&c, fake_getenv, star, err, sizeof(err));
+	ok(rc == GHAUTH_OK && c.allow.any && c.allow.n == 0,
+	    "env: GITHUB_USERS=* is any account, explicitly");
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
 	rc = ghauth_config_load(&c, fake_getenv, bad_redirect, err,
 	    sizeof(err));
 	ok(rc == GHAUTH_E_CONFIG && strstr(err, SECRET) == NULL,
@@ -1020,6 +1197,9 @@ main(void)
 	test_base_urls();
 	test_paths();
 	test_restrict_to();
+	test_unknown_keys();
+	test_schema();
+	test_report_all();
 	test_llms_json();
 	test_err_buffer();
 	test_files(dir);
