@@ -318,7 +318,8 @@ def setup_nginx(site, mock, programs, tap):
     tap.is_(r.returncode, 0, "nginx: nginx -t accepts the rendered recipe")
     if r.returncode:
         tap.diag(r.stdout + r.stderr)
-    ok = site.start([which("fcgiwrap"), "-s", "unix:" + sock], "fcgiwrap.out",
+    # -f: the programs' stderr to nginx's error log, as docs/servers says.
+    ok = site.start([which("fcgiwrap"), "-f", "-s", "unix:" + sock], "fcgiwrap.out",
                     as_user=site.cgi_user, ready=lambda: os.path.exists(sock))
     if not ok:
         return False
