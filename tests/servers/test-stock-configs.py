@@ -14,7 +14,8 @@ the matching protect recipe are added:
 
 - lighttpd: appended to the end of lighttpd.conf (after Debian's
   server.modules += ( ..., "mod_staticfile" )), and as
-  conf-enabled/50-ghauth.conf (with directory listings enabled);
+  conf-enabled/50-ghauth.conf (with directory listings enabled); the
+  FastCGI recipe appended too;
 - Apache: appended to apache2.conf, as conf-available/ghauth.conf enabled
   with a2enconf, and inside 000-default.conf's <VirtualHost>, each with the
   modules the docs name enabled; then without a2enmod cgid, and without
@@ -239,8 +240,12 @@ def lighttpd_cases(tap, work, mock, programs, web_user):
     root, why = unpack("lighttpd", os.path.join(work, "pkg-lighttpd"), tap)
     if not root:
         return tap.skip("lighttpd: stock configuration", why)
-    for place in ("appended to lighttpd.conf", "conf-enabled/50-ghauth.conf"):
-        case = Case(work, "lighttpd, " + place, web_user, mock, programs)
+    for recipe, place in (("lighttpd.conf", "appended to lighttpd.conf"),
+                          ("lighttpd.conf", "conf-enabled/50-ghauth.conf"),
+                          ("lighttpd-fastcgi.conf", "appended to lighttpd.conf")):
+        kind = "lighttpd" if recipe == "lighttpd.conf" else "lighttpd FastCGI"
+        case = Case(work, kind + ", " + place, web_user, mock, programs)
+        case.values["FCGI_MAX"] = 0
         try:
             shutil.copytree(os.path.join(root, "etc", "lighttpd"), case.etc, symlinks=True)
             conf = os.path.join(case.etc, "lighttpd.conf")
@@ -255,7 +260,7 @@ def lighttpd_cases(tap, work, mock, programs, web_user):
             # What Debian's postinst does on a fresh install.
             os.symlink("../conf-available/99-unconfigured.conf",
                        os.path.join(case.etc, "conf-enabled", "99-unconfigured.conf"))
-            text = ghauth_part(case.part("lighttpd.conf")) + case.part("protect-lighttpd.conf")
+            text = ghauth_part(case.part(recipe)) + case.part("protect-lighttpd.conf")
             if place.startswith("appended"):
                 append(conf, text)
             else:
@@ -272,7 +277,8 @@ def lighttpd_cases(tap, work, mock, programs, web_user):
             tap.is_(r.returncode, 0, "%s: lighttpd -tt accepts it" % case.name)
             if tap.ok(case.started([which("lighttpd"), "-D", "-f", conf], "lighttpd.out"),
                       "%s: lighttpd starts" % case.name):
-                check_site(tap, case, mock, programs, os.path.join(case.run, "breakage.log"))
+                check_site(tap, case, mock, programs, os.path.join(
+                    case.run, "breakage.log" if recipe == "lighttpd.conf" else "lighttpd-breakage.log"))
         except Exception:
             import traceback
             tap.ok(False, "%s: no exception" % case.name, traceback.format_exc())
