@@ -18,8 +18,10 @@ the matching protect recipe are added:
   FastCGI recipe appended too;
 - Apache: appended to apache2.conf, as conf-available/ghauth.conf enabled
   with a2enconf, and inside 000-default.conf's <VirtualHost>, each with the
-  modules the docs name enabled; then without a2enmod cgid, and without
-  a2enmod headers: Apache must refuse to start, saying why;
+  modules the docs name enabled; then without a2enmod cgid, headers or
+  actions: Apache must refuse to start, saying why; and the shared-hosting
+  .htaccess on a host without a CGI module (docs/servers/apache-htaccess.conf
+  minus mod_cgid): 403, never the programs' bytes;
 - nginx: as snippets/ghauth.conf included in the default site's server { }
   (fcgiwrap with -f, as Debian's unit runs it); then appended to nginx.conf,
   dropped into conf.d/ and into sites-enabled/: nginx must refuse to start.
@@ -386,6 +388,46 @@ def apache_cases(tap, work, mock, programs, web_user):
             case.stop()
 
 
+def htaccess_without_cgi(tap, work, mock, programs, web_user):
+    """docs/servers/htaccess on a host whose Apache has no CGI module (the
+    host side of docs/servers/apache-htaccess.conf without mod_cgid): the
+    programs must not be sent as files."""
+    apache = which("apache2")
+    if not apache or not os.path.isdir(servers.APACHE_MODULES):
+        return tap.skip("Apache .htaccess without a CGI module", "apache2 not installed")
+    case = Case(work, "Apache .htaccess, host without a CGI module", web_user, mock, programs)
+    try:
+        cgidir = os.path.join(case.docroot, "auth-cgi")
+        os.makedirs(cgidir)
+        for p in servers.PROGRAMS:
+            shutil.copy(programs[p], os.path.join(cgidir, p + ".cgi"))
+            os.chmod(os.path.join(cgidir, p + ".cgi"), 0o755)
+        render("htaccess", os.path.join(case.docroot, ".htaccess"), CONFIG=case.config)
+        os.chmod(os.path.join(case.docroot, ".htaccess"), 0o644)
+        conf = render("apache-htaccess.conf", os.path.join(case.dir, "apache2.conf"),
+                      PORT=case.port, RUNDIR=case.run, DOCROOT=case.docroot,
+                      USER=case.cgi_user, GROUP=group_of(case.cgi_user),
+                      APACHE_MODULES=servers.APACHE_MODULES)
+        sub(conf, [(re.compile(r"(?m)^(LoadModule cgid_module|ScriptSock) .*$"), "")])
+        if tap.ok(case.started([apache, "-f", conf, "-DFOREGROUND"], "apache2.out"),
+                  "%s: Apache starts" % case.name):
+            b = HttpBrowser(case.base, origin=case.origin)
+            got = []
+            for url in ("/auth/github", "/auth/github/callback", "/auth/session",
+                        "/auth/logout", "/auth-cgi/session.cgi"):
+                r = b.http("GET", url)
+                got.append((url, r.status, b"\x7fELF" in (r.body or b"")))
+            tap.is_(got, [(u, 403, False) for u, _, _ in got],
+                    "%s: every program URL is 403, never the program's bytes" % case.name)
+            r = b.http("GET", "/")
+            tap.is_(r.status, 200, "%s: the site's pages are still served" % case.name)
+    except Exception:
+        import traceback
+        tap.ok(False, "%s: no exception" % case.name, traceback.format_exc())
+    finally:
+        case.stop()
+
+
 # ---- nginx -------------------------------------------------------------------
 
 def nginx_cases(tap, work, mock, programs, web_user):
@@ -473,6 +515,7 @@ def main():
     try:
         lighttpd_cases(tap, work, mock, programs, web_user)
         apache_cases(tap, work, mock, programs, web_user)
+        htaccess_without_cgi(tap, work, mock, programs, web_user)
         nginx_cases(tap, work, mock, programs, web_user)
     finally:
         mock.stop()
