@@ -408,7 +408,18 @@ def htaccess_without_cgi(tap, work, mock, programs, web_user):
                       PORT=case.port, RUNDIR=case.run, DOCROOT=case.docroot,
                       USER=case.cgi_user, GROUP=group_of(case.cgi_user),
                       APACHE_MODULES=servers.APACHE_MODULES)
-        sub(conf, [(re.compile(r"(?m)^(LoadModule cgid_module|ScriptSock) .*$"), "")])
+        sub(conf, [(re.compile(r"(?m)^(LoadModule cgid_module|ScriptSock) .*$"), ""),
+                   ("LoadModule dir_module", "LoadModule actions_module %s/mod_actions.so\n"
+                    "LoadModule dir_module" % servers.APACHE_MODULES)])
+        # The guard, as docs/PROTECT.md sets it up on shared hosting.
+        gdir = os.path.join(case.docroot, "ghauth-guard")
+        os.makedirs(gdir)
+        shutil.copy(programs["guard"], os.path.join(gdir, "guard.cgi"))
+        os.chmod(os.path.join(gdir, "guard.cgi"), 0o755)
+        for src, dst in (("protect-apache-guard.htaccess", os.path.join(gdir, ".htaccess")),
+                         ("protect-apache.htaccess", os.path.join(case.area, ".htaccess"))):
+            render(src, dst, AREA=case.area, GUARDURL="/ghauth-guard/guard.cgi")
+            os.chmod(dst, 0o644)
         if tap.ok(case.started([apache, "-f", conf, "-DFOREGROUND"], "apache2.out"),
                   "%s: Apache starts" % case.name):
             b = HttpBrowser(case.base, origin=case.origin)
@@ -421,6 +432,17 @@ def htaccess_without_cgi(tap, work, mock, programs, web_user):
                     "%s: every program URL is 403, never the program's bytes" % case.name)
             r = b.http("GET", "/")
             tap.is_(r.status, 200, "%s: the site's pages are still served" % case.name)
+            # Safe without a rule of its own: the Action's target carries the
+            # file as PATH_INFO, which Apache's default handler refuses (404),
+            # and a direct request for guard.cgi is refused by its .htaccess.
+            got = []
+            for url in ("/private/secret.txt", "/private/", "/ghauth-guard/guard.cgi"):
+                r = b.http("GET", url)
+                body = r.body or b""
+                if r.status == 200 or b"\x7fELF" in body or SECRET.strip() in body:
+                    got.append("%s: %d" % (url, r.status))
+            tap.ok(not got, "%s: the guard's directory and the protected one send "
+                   "neither the guard's bytes nor a file" % case.name, "\n".join(got))
     except Exception:
         import traceback
         tap.ok(False, "%s: no exception" % case.name, traceback.format_exc())
