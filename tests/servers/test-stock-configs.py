@@ -14,7 +14,8 @@ the matching protect recipe are added:
 
 - lighttpd: appended to the end of lighttpd.conf (after Debian's
   server.modules += ( ..., "mod_staticfile" )), and as
-  conf-enabled/50-ghauth.conf (with directory listings enabled); the
+  conf-enabled/50-ghauth.conf (with Debian's dir-listing and cgi confs
+  enabled too); the
   FastCGI recipe appended too;
 - Apache: appended to apache2.conf, as conf-available/ghauth.conf enabled
   with a2enconf, and inside 000-default.conf's <VirtualHost>, each with the
@@ -269,8 +270,11 @@ def lighttpd_cases(tap, work, mock, programs, web_user):
                 write(os.path.join(case.etc, "conf-available", "50-ghauth.conf"), text)
                 os.symlink("../conf-available/50-ghauth.conf",
                            os.path.join(case.etc, "conf-enabled", "50-ghauth.conf"))
-                os.symlink("../conf-available/10-dir-listing.conf",
-                           os.path.join(case.etc, "conf-enabled", "10-dir-listing.conf"))
+                # A server that already lists directories and runs Debian's
+                # own /cgi-bin/ (mod_cgi loaded twice).
+                for other in ("10-dir-listing.conf", "10-cgi.conf"):
+                    os.symlink("../conf-available/" + other,
+                               os.path.join(case.etc, "conf-enabled", other))
             uid, gid = case.ids()
             if os.geteuid() == 0:
                 os.chown(case.run, uid, gid)
