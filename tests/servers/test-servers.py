@@ -445,14 +445,16 @@ def flow(tap, site, mock, trap):
 
     # The sign-in's line, in the log docs/servers/README.md names, with a
     # time: ghauth's own on a plain file, nginx's through fcgiwrap -f.
-    logfile = os.path.join(site.run, PROGRAM_LOG[n])
-    lines = [ln for ln in tail(logfile, 1000).splitlines()
-             if "ghauth[callback]: callback: signed in octocat" in ln]
-    stamp = (r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\w+\] .*FastCGI sent in stderr: \"ghauth\["
-             if n == "nginx" else r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ghauth\[")
-    tap.ok(lines and all(re.match(stamp, ln) for ln in lines),
-           "%s: the sign-in's line is in %s, with a time" % (n, PROGRAM_LOG[n]),
-           "\n".join(lines[-3:]) or tail(logfile))
+    # (test-fastcgi-servers.py, which shares this flow, checks its own.)
+    if n in PROGRAM_LOG:
+        logfile = os.path.join(site.run, PROGRAM_LOG[n])
+        lines = [ln for ln in tail(logfile, 1000).splitlines()
+                 if "ghauth[callback]: callback: signed in octocat" in ln]
+        stamp = (r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\w+\] .*FastCGI sent in stderr: \"ghauth\["
+                 if n == "nginx" else r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ghauth\[")
+        tap.ok(lines and all(re.match(stamp, ln) for ln in lines),
+               "%s: the sign-in's line is in %s, with a time" % (n, PROGRAM_LOG[n]),
+               "\n".join(lines[-3:]) or tail(logfile))
 
     # Only the four programs: an old copy next to them is never run.
     for url in ("/auth/session.old", "/auth/github/callback.old"):
