@@ -340,6 +340,7 @@ def apache_cases(tap, work, mock, programs, web_user):
     mods += ["authn_core", "authz_core"]
     cases = [
         ("appended to apache2.conf", ["cgid", "headers", "actions"], None),
+        ("mod_fcgid recipe without a2enmod fcgid", ["headers"], "a2enmod fcgid"),
         ("conf-available/ghauth.conf, a2enconf", ["cgid", "headers", "actions"], None),
         ("in 000-default.conf's <VirtualHost>", ["cgid", "headers", "actions"], None),
         ("a2enconf without a2enmod cgid", ["headers", "actions"], "a2enmod cgid"),
@@ -362,7 +363,11 @@ def apache_cases(tap, work, mock, programs, web_user):
                        ("/var/www/html", case.docroot)])
             conf = os.path.join(case.etc, "apache2.conf")
             sub(conf, [("<Directory /var/www/>", "<Directory %s/>" % case.docroot)])
-            text = ghauth_part(case.part("apache-scriptalias.conf")) + case.part("protect-apache.conf")
+            if "fcgid" in place:
+                case.values["FCGI_MAX"] = 0
+                text = ghauth_part(case.part("apache-fcgid.conf"))
+            else:
+                text = ghauth_part(case.part("apache-scriptalias.conf")) + case.part("protect-apache.conf")
             if place.startswith("appended"):
                 append(conf, text)
             elif place.startswith("in 000"):
