@@ -50,6 +50,21 @@ def main():
     sd = os.path.join(root, "var/lib/ghauth")
     tap.ok(os.path.isdir(sd) and stat.S_IMODE(os.stat(sd).st_mode) == 0o700, "store directory created with mode 0700")
     tap.ok(not os.path.exists(os.path.join(root, "etc/ghauth/ghauth.json")), "no live config is installed (only the example)")
+    # The man pages name this installation's paths, and man ghauth finds one.
+    man = os.path.join(root, "share/man")
+    tap.ok(os.path.isfile(os.path.join(man, "man7/ghauth.7")), "installed ghauth(7), the overview")
+    pages = {}
+    for d, _, fs in os.walk(man):
+        for f in fs:
+            with open(os.path.join(d, f), errors="replace") as fh:
+                pages[f] = fh.read()
+    stale = sorted(f for f, t in pages.items() if "/usr/local/" in t)
+    tap.is_(stale, [], "no installed man page names /usr/local (the default prefix, not this one)")
+    want = {"ghauth-github.8": os.path.join(prefix, "etc/ghauth/ghauth.json"),
+            "ghauth.json.5": os.path.join(prefix, "var/lib/ghauth/ghauth.db"),
+            "ghauth.7": os.path.join(prefix, "libexec/ghauth/cgi-bin")}
+    tap.is_(sorted(f for f, path in want.items() if path not in pages.get(f, "")), [],
+            "installed man pages name this installation's config, store and cgi-bin paths")
 
     # The flow from the installed copy.
     mock = Mock(work, ghtest.make_ca(os.path.join(work, "ca")))

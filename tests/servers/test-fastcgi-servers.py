@@ -291,6 +291,11 @@ def fastcgi_checks(tap, site, mock):
     tap.ok("ghauth[callback]: callback: signed in octocat" in log,
            "%s: the programs' messages reach %s" % (n, os.path.relpath(site.program_log, site.dir)),
            log[-2000:])
+    # Each of these logs is a plain file that nobody else stamps: the
+    # programs put the time in front themselves.
+    lines = [ln for ln in log.splitlines() if "ghauth[callback]: callback: signed in octocat" in ln]
+    tap.ok(lines and all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ghauth\[", ln) for ln in lines),
+           "%s: each line there starts with an ISO 8601 UTC time" % n, "\n".join(lines[-3:]))
     b = signed_in(site, mock)
     if not tap.ok(b is not None, "%s: signed in again for the FastCGI checks" % n):
         return

@@ -318,7 +318,8 @@ def setup_nginx(site, mock, programs, tap):
     tap.is_(r.returncode, 0, "nginx: nginx -t accepts the rendered recipe")
     if r.returncode:
         tap.diag(r.stdout + r.stderr)
-    ok = site.start([which("fcgiwrap"), "-s", "unix:" + sock], "fcgiwrap.out",
+    # -f: the programs' stderr to nginx's error log, as docs/servers says.
+    ok = site.start([which("fcgiwrap"), "-f", "-s", "unix:" + sock], "fcgiwrap.out",
                     as_user=site.cgi_user, ready=lambda: os.path.exists(sock))
     if not ok:
         return False
@@ -329,6 +330,10 @@ def setup_nginx(site, mock, programs, tap):
 def group_of(user):
     return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
 
+
+# Where each recipe puts the programs' lines (docs/servers/README.md).
+PROGRAM_LOG = {"lighttpd": "breakage.log", "apache-scriptalias": "apache2-error.log",
+               "apache-htaccess": "apache2-error.log", "nginx": "nginx-error.log"}
 
 SERVERS = [
     # name, binaries needed, setup
@@ -455,6 +460,19 @@ def flow(tap, site, mock, trap):
             "%s: GET /auth without a session: 401 Authentication required" % n)
     r = b3.logout({"Origin": "http://evil.example"})
     tap.is_(r.status, 403, "%s: cross-site logout refused (Origin reaches the program)" % n)
+
+    # The sign-in's line, in the log docs/servers/README.md names, with a
+    # time: ghauth's own on a plain file, nginx's through fcgiwrap -f.
+    # (test-fastcgi-servers.py, which shares this flow, checks its own.)
+    if n in PROGRAM_LOG:
+        logfile = os.path.join(site.run, PROGRAM_LOG[n])
+        lines = [ln for ln in tail(logfile, 1000).splitlines()
+                 if "ghauth[callback]: callback: signed in octocat" in ln]
+        stamp = (r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\w+\] .*FastCGI sent in stderr: \"ghauth\["
+                 if n == "nginx" else r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ghauth\[")
+        tap.ok(lines and all(re.match(stamp, ln) for ln in lines),
+               "%s: the sign-in's line is in %s, with a time" % (n, PROGRAM_LOG[n]),
+               "\n".join(lines[-3:]) or tail(logfile))
 
     # Only the four programs: an old copy next to them is never run.
     for url in ("/auth/session.old", "/auth/github/callback.old", "/auth.old"):
