@@ -104,13 +104,13 @@ admin_open(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 	struct ghauthp_store	*s;
 	struct stat		 st;
 	GDBM_FILE		 db;
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 lrc;
 	int			 fd, ge;
 
 	*sp = NULL;
-	if ((rc = ghauthp_store_lock(&s, o->path, mode, o->timeout_ms)) !=
-	    GHAUTH_OK)
-		return rc;
+	if ((lrc = ghauthp_store_lock(&s, o->path, mode, o->timeout_ms)) !=
+	    GHAUTHP_S_OK)
+		return lrc == GHAUTHP_S_BUSY ? GHAUTH_E_BUSY : GHAUTH_E_STORE;
 	rep->size_before = rep->size_after = -1;
 	fd = open(o->path, (mode == GHAUTHP_STORE_WRITE ? O_RDWR : O_RDONLY) |
 	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -177,8 +177,8 @@ admin_close(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 {
 	if (rc != GHAUTH_OK)
 		ghauthp_store_abort(s);
-	else
-		rc = ghauthp_store_close(s);
+	else if (ghauthp_store_close(s) != GHAUTHP_S_OK)
+		rc = GHAUTH_E_STORE;
 	rep->size_after = file_size(o->path);
 	return rc;
 }

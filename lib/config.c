@@ -314,6 +314,7 @@ finish(struct ghauth_config *c, struct env *e)
 {
 	enum ghauth_err	 rc;
 	size_t		 olen;
+	const char	*why;
 
 	if (c->oauth_url == NULL &&
 	    (c->oauth_url = ghauthp_strdup("https://github.com/login/oauth")) ==
@@ -354,9 +355,16 @@ finish(struct ghauth_config *c, struct env *e)
 		    NULL)
 			return GHAUTH_E_NOMEM;
 	}
-	if (c->store[0] != '/' || strlen(c->store) > 4000)
-		return fail(e, GHAUTH_E_CONFIG,
-		    "auth.store must be an absolute path");
+	if (!ghauthp_store_spec_ok(c->store, &why))
+		return fail(e, GHAUTH_E_CONFIG, "%s", why);
+	if (c->store_prefix == NULL && (c->store_prefix =
+	    ghauthp_strdup(GHAUTHP_STORE_PREFIX_DEFAULT)) == NULL)
+		return GHAUTH_E_NOMEM;
+	if (strlen(c->store_prefix) > 64 || strspn(c->store_prefix,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789:._-/") != strlen(c->store_prefix))
+		return fail(e, GHAUTH_E_CONFIG, "auth.store_prefix must be at "
+		    "most 64 letters, digits and : . _ - /");
 	if (c->ca_file != NULL && c->ca_file[0] == '\0') {
 		free(c->ca_file);
 		c->ca_file = NULL;
@@ -386,6 +394,7 @@ defaults(struct ghauth_config *c)
 	c->session_idle_ttl = 0;
 	c->handoff_ttl = 60;
 	c->lock_timeout_ms = 2000;
+	c->store_timeout_ms = 2000;	/* GHAUTHP_STORE_TIMEOUT_DEFAULT */
 	c->github_timeout = 8;
 }
 
@@ -466,7 +475,11 @@ ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
 	    (rc = get_long(&e, auth, "session_idle_ttl", "auth", 0, 31536000,
 	    &c->session_idle_ttl)) ||
 	    (rc = get_long(&e, auth, "lock_timeout_ms", "auth", 1, 60000,
-	    &c->lock_timeout_ms)))
+	    &c->lock_timeout_ms)) ||
+	    (rc = get_string(&e, auth, "store_prefix", "auth",
+	    &c->store_prefix)) ||
+	    (rc = get_long(&e, auth, "store_timeout_ms", "auth", 10, 30000,
+	    &c->store_timeout_ms)))
 		goto out;
 	v = gh == NULL ? NULL : json_object_get(gh, "restrict_to");
 	if (json_is_array(v)) {
@@ -528,8 +541,27 @@ from_environment(struct ghauth_config *c, struct env *e)
 {
 	enum ghauth_err	 rc;
 	const char	*store = env_get(e, "GHAUTH_STORE");
+	const char	*prefix = env_get(e, "GHAUTH_STORE_PREFIX");
+	const char	*tmo = env_get(e, "GHAUTH_STORE_TIMEOUT_MS");
+	char		*end;
 
 	defaults(c);
+	if (*tmo != '\0') {
+		errno = 0;
+		c->store_timeout_ms = strtol(tmo, &end, 10);
+		if (errno != 0 || *end != '\0' || c->store_timeout_ms < 10 ||
+		    c->store_timeout_ms > 30000) {
+			rc = fail(e, GHAUTH_E_CONFIG, "GHAUTH_STORE_TIMEOUT_MS "
+			    "must be a number from 10 to 30000");
+			ghauth_config_free(c);
+			return rc;
+		}
+	}
+	if (*prefix != '\0' && (c->store_prefix = ghauthp_strdup(prefix)) ==
+	    NULL) {
+		ghauth_config_free(c);
+		return GHAUTH_E_NOMEM;
+	}
 	if ((c->client_id = ghauthp_strdup(env_get(e, "GITHUB_CLIENT_ID"))) ==
 	    NULL || (c->client_secret =
 	    ghauthp_strdup(env_get(e, "GITHUB_CLIENT_SECRET"))) == NULL ||
@@ -633,7 +665,12 @@ ghauth_config_free(struct ghauth_config *c)
 	free(c->authorize_url);
 	free(c->api_url);
 	free(c->ca_file);
+	/* A Redis URL may carry a password. */
+	if (c->store != NULL)
+		ghauthp_wipe(c->store, strlen(c->store));
 	free(c->store);
+	free(c->store_prefix);
+	c->store_prefix = NULL;
 	free(c->origin);
 	ghauth_allow_free(&c->allow);
 	c->client_id = c->client_secret = c->redirect_uri = NULL;

@@ -13,49 +13,15 @@
 
 #define GHAUTHP_UNUSED	__attribute__((unused))
 
-/* ---- the store (store.c) ------------------------------------------------ */
+/* ---- the store (store/store.h: the interface; one file per backend) ---- */
 
-struct ghauthp_store;
-
-enum ghauthp_store_mode {
-	GHAUTHP_STORE_READ,
-	GHAUTHP_STORE_WRITE
-};
+#include "store/store.h"
 
 /* Key: 3-byte kind prefix + SHA-256 of the token string. */
 #define GHAUTHP_KEY_LEN		35
 #define GHAUTHP_KIND_STATE	"st:"
 #define GHAUTHP_KIND_SESSION	"se:"
 #define GHAUTHP_KIND_HANDOFF	"ho:"
-
-enum ghauth_err	 ghauthp_store_open(struct ghauthp_store **, const char *,
-		    enum ghauthp_store_mode, long);
-enum ghauth_err	 ghauthp_store_close(struct ghauthp_store *);
-void		 ghauthp_store_cache_readers(int);
-void		 ghauthp_store_abort(struct ghauthp_store *);
-/* get: GHAUTH_OK with *val malloc'd, GHAUTH_E_SESSION when absent. */
-enum ghauth_err	 ghauthp_store_get(struct ghauthp_store *, const void *,
-		    size_t, unsigned char **, size_t *);
-/* put: insert_only returns GHAUTH_E_BADREQ on an existing key. */
-enum ghauth_err	 ghauthp_store_put(struct ghauthp_store *, const void *,
-		    size_t, const void *, size_t, int);
-enum ghauth_err	 ghauthp_store_del(struct ghauthp_store *, const void *,
-		    size_t);
-/* Bounded incremental expiry: visits at most max records. */
-enum ghauth_err	 ghauthp_store_sweep(struct ghauthp_store *, time_t, int,
-		    int *);
-
-/*
- * ghauth-admin's access (admin.c): the lock alone, then the GDBM handle
- * (GDBM_FILE is a struct gdbm_file_info *; gdbm.h is not needed here).
- */
-struct gdbm_file_info;
-enum ghauth_err	 ghauthp_store_lock(struct ghauthp_store **, const char *,
-		    enum ghauthp_store_mode, long);
-struct gdbm_file_info *ghauthp_store_gdbm(struct ghauthp_store *);
-void		 ghauthp_store_set_gdbm(struct ghauthp_store *,
-		    struct gdbm_file_info *);
-int		 ghauthp_store_safe_file(int, const char *);
 
 void		 ghauthp_key(const char *, const char *, unsigned char
 		    [GHAUTHP_KEY_LEN]);
@@ -206,6 +172,25 @@ int		 ghauthp_identity_json(const struct ghauth_identity *,
 
 #define GHAUTHP_SWEEP_MAX	16
 
+/* ---- the token lifecycle (tokens.c): all the endpoints' store work ------ */
+
+enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
+		    const char *, char[GHAUTH_TOKEN_LEN + 1],
+		    char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_state_take(const struct ghauth_config *,
+		    const char *, struct ghauthp_record *);
+enum ghauth_err	 ghauthp_session_create(const struct ghauth_config *,
+		    const struct ghauthp_gh_user *, char[GHAUTH_TOKEN_LEN + 1],
+		    char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_handoff_take(const struct ghauth_config *,
+		    const char *, char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_session_get(const struct ghauth_config *,
+		    const char *, struct ghauthp_record *);
+void		 ghauthp_session_touch(const struct ghauth_config *,
+		    const char *, time_t, int64_t);
+enum ghauth_err	 ghauthp_session_end(const struct ghauth_config *,
+		    const char *);
+
 /* ---- endpoint helpers (endpoint.c) ---------------------------------------- */
 
 int		 ghauthp_ep_check(const struct ghauth_config *,
@@ -266,6 +251,7 @@ int		 ghauthp_has_ctl(const char *, size_t);
 int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
 		    size_t);
 int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
+long		 ghauthp_pct_decode(const char *, size_t, char *);
 char		*ghauthp_json_dump(void *);
 int		 ghauthp_json_str(char **, size_t *, size_t *, const char *);
 time_t		 ghauthp_now(void);

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -68,6 +69,15 @@ class Tap:
     def done(self):
         print("1..%d" % self.n, flush=True)
         return 1 if self.failed else 0
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def tmpdir(prefix="ghauth-test-"):
