@@ -39,8 +39,9 @@ enum ghauthp_akind {
 };
 
 struct ghauthp_admin_opts {
-	const char	*path;		/* the store */
-	long		 timeout_ms;	/* lock deadline */
+	const char	*path;		/* the store: a GDBM path or a Redis URL */
+	const char	*prefix;	/* Redis key prefix, NULL: the default */
+	long		 timeout_ms;	/* lock deadline; Redis: command deadline */
 	long		 idle_ttl;	/* session_idle_ttl, 0: none */
 	time_t		 now;
 };
@@ -63,6 +64,7 @@ struct ghauthp_admin_report {
 	size_t		 expired[GHAUTHP_AK__MAX];
 	size_t		 unreadable[GHAUTHP_AK__MAX];
 	size_t		 removed;
+	size_t		 present;	/* migrate: already in the target */
 	size_t		 walk_errors;	/* GDBM errors while reading */
 	size_t		 unread;	/* records GDBM would no longer read */
 	int		 needs_recovery;
@@ -86,6 +88,10 @@ enum ghauth_err	 ghauthp_admin_stats(const struct ghauthp_admin_opts *,
 enum ghauth_err	 ghauthp_admin_purge(const struct ghauthp_admin_opts *,
 		    struct ghauthp_admin_report *);
 enum ghauth_err	 ghauthp_admin_revoke(const struct ghauthp_admin_opts *,
+		    const char *, struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_revoke_tag(const struct ghauthp_admin_opts *,
+		    const char *, struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_migrate(const struct ghauthp_admin_opts *,
 		    const char *, struct ghauthp_admin_report *);
 enum ghauth_err	 ghauthp_admin_reorganize(const struct ghauthp_admin_opts *,
 		    struct ghauthp_admin_report *);
