@@ -67,6 +67,8 @@ static struct {
 	char		 where[1100];
 	long		 timeout_ms;
 	int		 used;		/* served a command already */
+	int		 timed_out;	/* the last failure was the deadline */
+	int		 atexit;	/* drop() registered to run at exit */
 } conn;
 
 static const struct ghauthp_store_ops redis_ops;
@@ -308,8 +310,9 @@ static void
 log_conn_error(const char *what, int err, const char *errstr, int saved,
     long timeout_ms)
 {
-	if (err == REDIS_ERR_IO && (saved == EAGAIN || saved == EWOULDBLOCK ||
-	    saved == ETIMEDOUT || saved == EINPROGRESS))
+	conn.timed_out = err == REDIS_ERR_IO && (saved == EAGAIN ||
+	    saved == EWOULDBLOCK || saved == ETIMEDOUT || saved == EINPROGRESS);
+	if (conn.timed_out)
 		ghauth_log("store: redis %s: no answer within %ld ms (%s)",
 		    conn.where, timeout_ms, what);
 	else if (err == REDIS_ERR_EOF)
@@ -347,6 +350,9 @@ connect_to(const struct rspec *r, long timeout_ms)
 
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	/* The connection outlives the request; it is closed at exit. */
+	if (!conn.atexit && atexit(drop) == 0)
+		conn.atexit = 1;
 	snprintf(conn.where, sizeof(conn.where), "%s", r->where);
 	conn.timeout_ms = timeout_ms;
 	errno = 0;
@@ -518,7 +524,8 @@ redis_close(struct ghauthp_store *b, int failed GHAUTHP_UNUSED)
 /*
  * Runs one command on the store's key.  A kept connection that turns out
  * dead (Redis restarted since) is replaced once; a fresh one is not
- * retried.  NULL: failed and logged.
+ * retried, nor one that timed out (the wait stays one store_timeout_ms).
+ * NULL: failed and logged.
  */
 static redisReply *
 run(struct redis_store *s, const char *what, int argc, const char **argv,
@@ -540,7 +547,7 @@ run(struct redis_store *s, const char *what, int argc, const char **argv,
 		return NULL;
 	kept = conn.used;
 	rp = command(argc, argv, lens, what);
-	if (rp == NULL && kept) {
+	if (rp == NULL && kept && !conn.timed_out) {
 		if (!ensure(&spec_now))
 			return NULL;
 		rp = command(argc, argv, lens, what);
