@@ -370,8 +370,7 @@ def run(tap, work, mock, secrets, stderr_all):
         r = b.callback(back)
         holder.wait()
     tap.is_((r.status, r.header("Retry-After")), (503, "1"),
-            "store locked by another process (or Redis not answering) at the callback: "
-            "503 + Retry-After")
+            "store locked by another process (or Redis not answering) at the callback: 503 + Retry-After")
     tap.ok(not b.cookies.get("ghauth_session") and "session=" not in (r.header("Location") or ""),
            "store busy: no session cookie, no hand-off issued")
     tap.ok(len(mock.requests("token")) == 0, "store busy before the state was consumed: GitHub not contacted")
