@@ -103,11 +103,11 @@ def wrk(url, seconds, headers=(), method=None, conns=16):
 
 
 class Lighttpd:
-    def __init__(self, template, run, port, build, config, extra):
+    def __init__(self, template, run, port, build, config, extra, rundir=None):
         self.conf = os.path.join(run, "lighttpd-%d.conf" % port)
         out = subprocess.run(["sh", os.path.join(TOP, "tests/lib/render"), os.path.join(TOP, template),
                               "PORT=%d" % port, "DOCROOT=" + os.path.join(run, "htdocs"),
-                              "RUNDIR=" + run, "CGIBINDIR=" + os.path.join(build, "cgi-bin"),
+                              "RUNDIR=" + (rundir or run), "CGIBINDIR=" + os.path.join(build, "cgi-bin"),
                               "CONFIG=" + config, "FCGI_MAX=0"], check=True, capture_output=True,
                              text=True).stdout
         with open(self.conf, "w") as f:
@@ -154,6 +154,48 @@ def flows_per_second(base, mock, seconds, workers=8):
     return {"rps": total / el, "p50": lat[len(lat) // 2] if lat else None,
             "p99": lat[min(len(lat) - 1, int(len(lat) * .99))] if lat else None,
             "non2xx": 0, "errors": ""}
+
+
+def redis_rows(run, build, mock, tok, cookie, S, procs, rows, measure):
+    """The Redis store (docs/SETUP.md, "Several web servers"): a session
+    check, a start and a full sign-in in CGI and FastCGI mode, then two
+    lighttpd instances sharing the one Redis, loaded at the same time."""
+    import ghtest
+    import redislib
+    if not redislib.available():
+        print("bench: redis-server missing, no Redis rows", file=sys.stderr)
+        return
+    red = redislib.Redis(run)
+    procs.append(red)
+    store = red.url(db=1)
+    sh(os.path.join(build, "tests/tools/seed"), store, "session", tok, "583231", "octocat",
+       "https://avatars.githubusercontent.com/u/583231?v=4", "The Octocat", "octocat@github.com")
+    ports = {}
+    for name in ("cgi-redis", "fcgi-redis", "cgi-redis-b"):
+        ports[name] = free_port()
+        rundir = os.path.join(run, name)
+        os.makedirs(rundir, exist_ok=True)
+        conf = ghtest.write_config(os.path.join(run, name + ".json"), store, mock, github={
+            "redirect_uri": "http://localhost:%d/auth/github/callback" % ports[name]})
+        procs.append(Lighttpd("docs/servers/lighttpd-fastcgi.conf" if name.startswith("fcgi")
+                              else "docs/servers/lighttpd.conf", run, ports[name], build, conf,
+                              "", rundir=rundir))
+    for mode, name in (("CGI+Redis", "cgi-redis"), ("FastCGI+Redis", "fcgi-redis")):
+        port = ports[name]
+        measure(mode, "session, valid", port, "/auth/session", [cookie])
+        measure(mode, "start (/auth/github)", port, "/auth/github")
+        mock.reset()
+        rows.append((mode, "full sign-in (flows/s)", flows_per_second(
+            "http://127.0.0.1:%d" % port, mock, S)))
+    # Two web servers on one Redis, both loaded at once (wrk -c16 each).
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        rs = list(ex.map(lambda p: wrk("http://127.0.0.1:%d/auth/session" % p, S, [cookie]),
+                         (ports["cgi-redis"], ports["cgi-redis-b"])))
+    rows.append(("2×CGI+Redis", "session, valid (two lighttpd at once)", {
+        "rps": sum(r["rps"] for r in rs),
+        "p50": max((r["p50"] or 0) for r in rs), "p99": max((r["p99"] or 0) for r in rs),
+        "non2xx": sum(r["non2xx"] for r in rs), "errors": ""}))
 
 
 def fmt(x, nd=1):
@@ -244,6 +286,7 @@ def main():
         mock.reset()
         rows.append(("FastCGI", "full sign-in (flows/s)", flows_per_second(
             "http://127.0.0.1:%d" % fcgi_port, mock, S)))
+        redis_rows(run, build, mock, tok, cookie, S, procs, rows, measure)
         if aio is not None:
             measure("aiohttp", "session, valid (in-process reference)", aio_port, "/auth/session", [cookie])
             aio.terminate()
@@ -256,6 +299,8 @@ def main():
             return None
 
         floors = {"CGI": get("CGI", "floor"), "FastCGI": get("FastCGI", "floor")}
+        floors["CGI+Redis"] = floors["CGI"]
+        floors["FastCGI+Redis"] = floors["FastCGI"]
         aio_rps = get("aiohttp", "session")
         print("ghauth benchmark  (%s, %d cores, wrk -t2 -c16 -d%ds; one run, ratios are what counts)"
               % (time.strftime("%Y-%m-%d"), os.cpu_count(), S))
@@ -277,6 +322,12 @@ def main():
             ("CGI start ≥ 0.85× bare CGI", get("CGI", "start"), floors["CGI"], 0.85),
             ("FastCGI /auth/session ≥ 0.70× bare FastCGI", get("FastCGI", "session, valid"), floors["FastCGI"], 0.70),
             ("FastCGI /auth/session ≥ 2× aiohttp", get("FastCGI", "session, valid"), aio_rps, 2.0),
+            ("CGI /auth/session via Redis ≥ 0.85× bare CGI", get("CGI+Redis", "session, valid"),
+             floors["CGI"], 0.85),
+            ("FastCGI /auth/session via Redis ≥ 0.70× bare FastCGI",
+             get("FastCGI+Redis", "session, valid"), floors["FastCGI"], 0.70),
+            ("two web servers on one Redis ≥ 1.6× one", get("2×CGI+Redis", "session, valid"),
+             get("CGI+Redis", "session, valid"), 1.6),
         ]
         for name, x, y, goal in goals:
             if x and y:

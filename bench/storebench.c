@@ -57,7 +57,8 @@ put_session(struct ghauthp_store *st, const char *tok, long i, long ttl)
 	ghauthp_key(GHAUTHP_KIND_SESSION, tok, key);
 	if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) == NULL)
 		return 0;
-	ok = ghauthp_store_put(st, key, sizeof(key), v, n, 0) == GHAUTH_OK;
+	ok = ghauthp_store_put(st, key, sizeof(key), v, n, 0,
+	    GHAUTHP_PUT_ANY) == GHAUTHP_S_OK;
 	free(v);
 	return ok;
 }
@@ -93,14 +94,14 @@ main(int argc, char *argv[])
 			long end = i + 10000 < n ? i + 10000 : n;
 
 			if (ghauthp_store_open(&st, argv[1], GHAUTHP_STORE_WRITE,
-			    10000) != GHAUTH_OK)
+			    10000) != GHAUTHP_S_OK)
 				return 1;
 			for (; i < end; i++) {
 				token_for(i, tok);
 				if (!put_session(st, tok, i, 86400))
 					return 1;
 			}
-			if (ghauthp_store_close(st) != GHAUTH_OK)
+			if (ghauthp_store_close(st) != GHAUTHP_S_OK)
 				return 1;
 		}
 		return 0;
@@ -132,7 +133,7 @@ main(int argc, char *argv[])
 			unsigned char key[GHAUTHP_KEY_LEN];
 
 			if (ghauthp_store_open(&st, argv[1], GHAUTHP_STORE_WRITE,
-			    10000) != GHAUTH_OK)
+			    10000) != GHAUTHP_S_OK)
 				return 1;
 			token_for(1000000000L + i, tok);
 			put_session(st, tok, i, ttl);
@@ -143,7 +144,7 @@ main(int argc, char *argv[])
 			}
 			ghauthp_store_sweep(st, ghauthp_now(),
 			    GHAUTHP_SWEEP_MAX, &removed);
-			if (ghauthp_store_close(st) != GHAUTH_OK)
+			if (ghauthp_store_close(st) != GHAUTHP_S_OK)
 				return 1;
 			if (n >= 10 && i % (n / 10) == n / 10 - 1 &&
 			    stat(argv[1], &sb) == 0)

@@ -1,6 +1,12 @@
 /*
  * admin.c - the operations behind ghauth-admin(8): list, revoke, purge,
- * stats, reorganize, check and recover the store; check-config.
+ * stats, reorganize, check and recover the store, migrate it;
+ * check-config.
+ *
+ * On a Redis store (store/redis.c) list, revoke, purge, stats and check
+ * walk the keys through the storage interface (SCAN); there is no file to
+ * reorganize or recover.  migrate copies live records between any two
+ * stores through the same interface.
  *
  * Each operation takes the store's lock file exactly like the CGI programs
  * (shared to read, exclusive to change; ghauthp_store_lock()), then opens
@@ -104,13 +110,13 @@ admin_open(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 	struct ghauthp_store	*s;
 	struct stat		 st;
 	GDBM_FILE		 db;
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 lrc;
 	int			 fd, ge;
 
 	*sp = NULL;
-	if ((rc = ghauthp_store_lock(&s, o->path, mode, o->timeout_ms)) !=
-	    GHAUTH_OK)
-		return rc;
+	if ((lrc = ghauthp_store_lock(&s, o->path, mode, o->timeout_ms)) !=
+	    GHAUTHP_S_OK)
+		return lrc == GHAUTHP_S_BUSY ? GHAUTH_E_BUSY : GHAUTH_E_STORE;
 	rep->size_before = rep->size_after = -1;
 	fd = open(o->path, (mode == GHAUTHP_STORE_WRITE ? O_RDWR : O_RDONLY) |
 	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -177,8 +183,8 @@ admin_close(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 {
 	if (rc != GHAUTH_OK)
 		ghauthp_store_abort(s);
-	else
-		rc = ghauthp_store_close(s);
+	else if (ghauthp_store_close(s) != GHAUTHP_S_OK)
+		rc = GHAUTH_E_STORE;
 	rep->size_after = file_size(o->path);
 	return rc;
 }
@@ -314,6 +320,178 @@ out:
 	return rc;
 }
 
+/* ---- any backend, through the storage interface ------------------------ */
+
+struct item {
+	unsigned char	*k, *v;
+	size_t		 klen, vlen;
+};
+
+struct items {
+	struct item	*v;
+	size_t		 n, cap;
+	int		 nomem;
+};
+
+static int
+collect(void *arg, const unsigned char *k, size_t klen,
+    const unsigned char *v, size_t vlen)
+{
+	struct items	*c = arg;
+	struct item	*tmp, *e;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap == 0 ? 256 : c->cap * 2;
+		if ((tmp = reallocarray(c->v, c->cap, sizeof(*tmp))) == NULL) {
+			c->nomem = 1;
+			return 0;
+		}
+		c->v = tmp;
+	}
+	e = &c->v[c->n];
+	if ((e->k = malloc(klen)) == NULL || (e->v = malloc(vlen)) == NULL) {
+		free(e->k);
+		c->nomem = 1;
+		return 0;
+	}
+	memcpy(e->k, k, klen);
+	memcpy(e->v, v, vlen);
+	e->klen = klen;
+	e->vlen = vlen;
+	c->n++;
+	return 1;
+}
+
+static void
+items_free(struct items *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n; i++) {
+		ghauthp_wipe(c->v[i].v, c->v[i].vlen);
+		free(c->v[i].k);
+		free(c->v[i].v);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static enum ghauth_err
+open_any(const struct ghauthp_admin_opts *o, const char *store,
+    enum ghauthp_store_mode mode, struct ghauthp_store **s)
+{
+	struct ghauthp_store_spec	 sp;
+
+	sp.store = store;
+	sp.prefix = o->prefix;
+	sp.lock_timeout_ms = o->timeout_ms;
+	sp.timeout_ms = o->timeout_ms;
+	switch (ghauthp_store_open_spec(s, &sp, mode)) {
+	case GHAUTHP_S_OK:
+		return GHAUTH_OK;
+	case GHAUTHP_S_BUSY:
+		return GHAUTH_E_BUSY;
+	default:
+		return GHAUTH_E_STORE;
+	}
+}
+
+/* Every record of store s, copied (the walk must not change what it reads). */
+static enum ghauth_err
+read_all(struct ghauthp_store *s, struct items *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (ghauthp_store_each(s, collect, c) != GHAUTHP_S_OK) {
+		items_free(c);
+		return GHAUTH_E_STORE;
+	}
+	if (c->nomem) {
+		items_free(c);
+		return GHAUTH_E_NOMEM;
+	}
+	return GHAUTH_OK;
+}
+
+/*
+ * walk() for a store reached through the interface (Redis): reads every
+ * record, decodes it, asks visit, then deletes what visit chose.
+ */
+static enum ghauth_err
+store_walk(const struct ghauthp_admin_opts *o, visit_fn visit, void *ctx,
+    int del, struct ghauthp_admin_report *rep)
+{
+	struct ghauthp_store	*s;
+	struct ghauthp_record	 r;
+	struct items		 c;
+	enum ghauthp_akind	 kind;
+	enum ghauth_err		 rc;
+	datum			 k;
+	size_t			 i;
+	int			 ok, exp, sel;
+
+	rep->size_before = rep->size_after = -1;
+	if ((rc = open_any(o, o->path, del ? GHAUTHP_STORE_WRITE :
+	    GHAUTHP_STORE_READ, &s)) != GHAUTH_OK)
+		return rc;
+	rep->exists = 1;
+	if ((rc = read_all(s, &c)) != GHAUTH_OK) {
+		ghauthp_store_abort(s);
+		return rc;
+	}
+	for (i = 0; i < c.n && rc == GHAUTH_OK; i++) {
+		k.dptr = (char *)c.v[i].k;
+		k.dsize = (int)c.v[i].klen;
+		kind = kind_of(&k);
+		rep->records[kind]++;
+		ok = kind != GHAUTHP_AK_OTHER && kind != GHAUTHP_AK_META &&
+		    ghauthp_record_decode(c.v[i].k, c.v[i].klen, c.v[i].v,
+		    c.v[i].vlen, &r) == 0;
+		if (ok && r.type != rtype_of(kind)) {
+			ghauthp_record_free(&r);
+			ok = 0;
+		}
+		if (!ok) {
+			rep->unreadable[kind]++;
+			sel = visit(ctx, &k, kind, NULL, 0);
+		} else {
+			if ((exp = expiry(o, &r)) != 0)
+				rep->expired[kind]++;
+			sel = visit(ctx, &k, kind, &r, exp);
+			ghauthp_record_free(&r);
+		}
+		if (!del || !sel)
+			continue;
+		if (ghauthp_store_del(s, c.v[i].k, c.v[i].klen) == GHAUTHP_S_OK)
+			rep->removed++;
+		else
+			rc = GHAUTH_E_STORE;
+	}
+	items_free(&c);
+	if (rc != GHAUTH_OK) {
+		ghauthp_store_abort(s);
+		return rc;
+	}
+	return ghauthp_store_close(s) == GHAUTHP_S_OK ? GHAUTH_OK :
+	    GHAUTH_E_STORE;
+}
+
+/* One walk on either backend: GDBM directly, Redis through the interface. */
+static enum ghauth_err
+run_walk(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
+    visit_fn visit, void *ctx, struct ghauthp_admin_report *rep)
+{
+	struct ghauthp_store	*s;
+	enum ghauth_err		 rc;
+	int			 del = mode == GHAUTHP_STORE_WRITE;
+
+	if (ghauthp_store_is_redis(o->path))
+		return store_walk(o, visit, ctx, del, rep);
+	if ((rc = admin_open(o, mode, 0, 0, &s, rep)) != GHAUTH_OK)
+		return rc;
+	rc = walk(o, s, visit, ctx, del, rep);
+	return admin_close(o, s, rc, rep);
+}
+
 /* ---- list ------------------------------------------------------------- */
 
 struct list_ctx {
@@ -378,7 +556,6 @@ ghauthp_admin_list(const struct ghauthp_admin_opts *o,
     struct ghauthp_admin_session **out, size_t *n,
     struct ghauthp_admin_report *rep)
 {
-	struct ghauthp_store	*s;
 	struct list_ctx		 c;
 	enum ghauth_err		 rc;
 
@@ -386,13 +563,9 @@ ghauthp_admin_list(const struct ghauthp_admin_opts *o,
 	*n = 0;
 	memset(rep, 0, sizeof(*rep));
 	memset(&c, 0, sizeof(c));
-	if ((rc = admin_open(o, GHAUTHP_STORE_READ, 0, 0, &s, rep)) !=
-	    GHAUTH_OK)
-		return rc;
-	rc = walk(o, s, list_visit, &c, 0, rep);
+	rc = run_walk(o, GHAUTHP_STORE_READ, list_visit, &c, rep);
 	if (rc == GHAUTH_OK && c.nomem)
 		rc = GHAUTH_E_NOMEM;
-	rc = admin_close(o, s, rc, rep);
 	if (rc != GHAUTH_OK) {
 		ghauthp_admin_list_free(c.v, c.n);
 		return rc;
@@ -429,15 +602,8 @@ enum ghauth_err
 ghauthp_admin_stats(const struct ghauthp_admin_opts *o,
     struct ghauthp_admin_report *rep)
 {
-	struct ghauthp_store	*s;
-	enum ghauth_err		 rc;
-
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = admin_open(o, GHAUTHP_STORE_READ, 0, 0, &s, rep)) !=
-	    GHAUTH_OK)
-		return rc;
-	rc = walk(o, s, none_visit, NULL, 0, rep);
-	return admin_close(o, s, rc, rep);
+	return run_walk(o, GHAUTHP_STORE_READ, none_visit, NULL, rep);
 }
 
 /* Expired (absolute or idle) and unreadable records; meta keys stay. */
@@ -455,29 +621,30 @@ enum ghauth_err
 ghauthp_admin_purge(const struct ghauthp_admin_opts *o,
     struct ghauthp_admin_report *rep)
 {
-	struct ghauthp_store	*s;
-	enum ghauth_err		 rc;
-
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = admin_open(o, GHAUTHP_STORE_WRITE, 0, 0, &s, rep)) !=
-	    GHAUTH_OK)
-		return rc;
-	rc = walk(o, s, purge_visit, NULL, 1, rep);
-	return admin_close(o, s, rc, rep);
+	return run_walk(o, GHAUTHP_STORE_WRITE, purge_visit, NULL, rep);
 }
 
 struct revoke_ctx {
 	const char	*login;		/* NULL: every session */
 	uint64_t	 uid;		/* 0: none */
+	const char	*tag;		/* a session's tag (list), or NULL */
 };
 
 static int
-revoke_visit(void *arg, const datum *k GHAUTHP_UNUSED,
+revoke_visit(void *arg, const datum *k,
     enum ghauthp_akind kind, const struct ghauthp_record *r,
     int exp GHAUTHP_UNUSED)
 {
 	struct revoke_ctx	*c = arg;
+	char			 tag[9];
 
+	if (c->tag != NULL) {
+		if (kind != GHAUTHP_AK_SESSION)
+			return 0;
+		ghauthp_hex((const unsigned char *)k->dptr + 3, 4, tag);
+		return strcmp(tag, c->tag) == 0;
+	}
 	if (c->login == NULL)
 		return kind == GHAUTHP_AK_SESSION || kind == GHAUTHP_AK_HANDOFF;
 	if (kind != GHAUTHP_AK_SESSION || r == NULL)
@@ -498,9 +665,7 @@ enum ghauth_err
 ghauthp_admin_revoke(const struct ghauthp_admin_opts *o, const char *user,
     struct ghauthp_admin_report *rep)
 {
-	struct ghauthp_store	*s;
 	struct revoke_ctx	 c;
-	enum ghauth_err		 rc;
 	size_t			 i, n;
 
 	memset(rep, 0, sizeof(*rep));
@@ -515,11 +680,108 @@ ghauthp_admin_revoke(const struct ghauthp_admin_opts *o, const char *user,
 		if (i == n && n <= 19)
 			c.uid = strtoull(user, NULL, 10);
 	}
-	if ((rc = admin_open(o, GHAUTHP_STORE_WRITE, 0, 0, &s, rep)) !=
-	    GHAUTH_OK)
+	return run_walk(o, GHAUTHP_STORE_WRITE, revoke_visit, &c, rep);
+}
+
+/*
+ * Deletes the session whose tag (8 hex digits of its key, as list shows
+ * it) is tag.  GHAUTH_E_BADREQ for anything but 8 lower-case hex digits.
+ */
+enum ghauth_err
+ghauthp_admin_revoke_tag(const struct ghauthp_admin_opts *o, const char *tag,
+    struct ghauthp_admin_report *rep)
+{
+	struct revoke_ctx	 c;
+
+	memset(rep, 0, sizeof(*rep));
+	if (strlen(tag) != 8 || strspn(tag, "0123456789abcdef") != 8)
+		return GHAUTH_E_BADREQ;
+	memset(&c, 0, sizeof(c));
+	c.tag = tag;
+	return run_walk(o, GHAUTHP_STORE_WRITE, revoke_visit, &c, rep);
+}
+
+/* ---- migrate ----------------------------------------------------------- */
+
+/*
+ * Copies every live, intact state, hand-off and session from o->path to
+ * the store to (a GDBM path or a Redis URL, either direction), keeping
+ * each record as it is - so its expiry time - and writing only keys the
+ * target does not have yet: running it again copies only what is new, and
+ * never overwrites a session the target already serves.  Expired and
+ * damaged records are left behind (counted in rep->expired and
+ * rep->unreadable); rep->removed counts the records copied, rep->present
+ * those already there.
+ */
+enum ghauth_err
+ghauthp_admin_migrate(const struct ghauthp_admin_opts *o, const char *to,
+    struct ghauthp_admin_report *rep)
+{
+	struct ghauthp_store	*from = NULL, *dst = NULL;
+	struct ghauthp_record	 r;
+	struct items		 c;
+	enum ghauthp_akind	 kind;
+	enum ghauth_err		 rc;
+	enum ghauthp_sres	 pr;
+	datum			 k;
+	size_t			 i;
+	int			 ok;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(&c, 0, sizeof(c));
+	if (strcmp(o->path, to) == 0)
+		return GHAUTH_E_BADREQ;
+	if ((rc = open_any(o, o->path, GHAUTHP_STORE_READ, &from)) != GHAUTH_OK)
 		return rc;
-	rc = walk(o, s, revoke_visit, &c, 1, rep);
-	return admin_close(o, s, rc, rep);
+	rc = read_all(from, &c);
+	ghauthp_store_close(from);
+	if (rc != GHAUTH_OK)
+		return rc;
+	if ((rc = open_any(o, to, GHAUTHP_STORE_WRITE, &dst)) != GHAUTH_OK) {
+		items_free(&c);
+		return rc;
+	}
+	for (i = 0; i < c.n && rc == GHAUTH_OK; i++) {
+		k.dptr = (char *)c.v[i].k;
+		k.dsize = (int)c.v[i].klen;
+		kind = kind_of(&k);
+		rep->records[kind]++;
+		if (kind == GHAUTHP_AK_META)
+			continue;
+		ok = kind != GHAUTHP_AK_OTHER && ghauthp_record_decode(
+		    c.v[i].k, c.v[i].klen, c.v[i].v, c.v[i].vlen, &r) == 0;
+		if (ok && r.type != rtype_of(kind)) {
+			ghauthp_record_free(&r);
+			ok = 0;
+		}
+		if (!ok) {
+			rep->unreadable[kind]++;
+			continue;
+		}
+		if (expiry(o, &r) != 0) {
+			rep->expired[kind]++;
+			ghauthp_record_free(&r);
+			continue;
+		}
+		pr = ghauthp_store_put(dst, c.v[i].k, c.v[i].klen, c.v[i].v,
+		    c.v[i].vlen, r.expires, GHAUTHP_PUT_NEW);
+		ghauthp_record_free(&r);
+		if (pr == GHAUTHP_S_OK)
+			rep->removed++;
+		else if (pr == GHAUTHP_S_EXISTS)
+			rep->present++;
+		else
+			rc = pr == GHAUTHP_S_BUSY ? GHAUTH_E_BUSY :
+			    GHAUTH_E_STORE;
+	}
+	items_free(&c);
+	if (rc != GHAUTH_OK) {
+		ghauthp_store_abort(dst);
+		return rc;
+	}
+	/* The commit: GDBM fsyncs here; Redis acknowledged every SET. */
+	return ghauthp_store_close(dst) == GHAUTHP_S_OK ? GHAUTH_OK :
+	    GHAUTH_E_STORE;
 }
 
 /* ---- reorganize, check, recover --------------------------------------- */
@@ -565,6 +827,9 @@ ghauthp_admin_check(const struct ghauthp_admin_opts *o,
 	GDBM_FILE		 db;
 
 	memset(rep, 0, sizeof(*rep));
+	/* Redis: every record read and decoded; its files are Redis's own. */
+	if (ghauthp_store_is_redis(o->path))
+		return store_walk(o, none_visit, NULL, 0, rep);
 	if ((rc = admin_open(o, GHAUTHP_STORE_READ, GDBM_XVERIFY, 1, &s,
 	    rep)) != GHAUTH_OK)
 		return rc;
@@ -864,6 +1129,26 @@ ghauthp_admin_cfgcheck_free(struct ghauthp_admin_cfgcheck *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The store as printed: a Redis URL's user and password become "***". */
+const char *
+ghauthp_admin_shown_store(const char *store)
+{
+	static char	 buf[4200];
+	const char	*p, *q, *at = NULL;
+
+	if (!ghauthp_store_is_redis(store) || (p = strstr(store, "://")) ==
+	    NULL)
+		return store;
+	p += 3;
+	for (q = p; *q != '\0' && *q != '/'; q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL)
+		return store;
+	snprintf(buf, sizeof(buf), "%.*s***%s", (int)(p - store), store, at);
+	return buf;
+}
+
 /*
  * The effective value of key k in cfg as text; a secret only says whether
  * it is set, and a long allowlist is cut after 20 entries.
@@ -890,6 +1175,8 @@ ghauthp_admin_config_value(const struct ghauth_config *cfg,
 			snprintf(buf, sz, "(not set)");
 		else if (k->flags & GHAUTHP_CK_SECRET)
 			snprintf(buf, sz, "(set, not shown)");
+		else if (k->flags & GHAUTHP_CK_STORE)
+			snprintf(buf, sz, "%s", ghauthp_admin_shown_store(s));
 		else
 			snprintf(buf, sz, "%s", s);
 		break;

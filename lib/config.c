@@ -46,7 +46,7 @@ static const struct ghauthp_ckey keys[] = {
 	{ "auth", NULL, GHAUTHP_CT_OBJECT, 0, 0, 0, NULL, 0 },
 	{ "auth.enabled", NULL, GHAUTHP_CT_BOOL, F(enabled), 0, 1, "true", 0 },
 	{ "auth.store", "GHAUTH_STORE", GHAUTHP_CT_STRING, F(store), 0, 0,
-	    GHAUTH_STOREDIR "/ghauth.db", 0 },
+	    GHAUTH_STOREDIR "/ghauth.db", GHAUTHP_CK_STORE },
 	{ "auth.session_ttl", NULL, GHAUTHP_CT_LONG, F(session_ttl), 1,
 	    31536000, "86400", 0 },
 	{ "auth.state_ttl", NULL, GHAUTHP_CT_LONG, F(state_ttl), 1, 3600,
@@ -55,6 +55,10 @@ static const struct ghauthp_ckey keys[] = {
 	    0, 31536000, "0", 0 },
 	{ "auth.lock_timeout_ms", NULL, GHAUTHP_CT_LONG, F(lock_timeout_ms), 1,
 	    60000, "2000", 0 },
+	{ "auth.store_prefix", "GHAUTH_STORE_PREFIX", GHAUTHP_CT_STRING,
+	    F(store_prefix), 0, 0, GHAUTHP_STORE_PREFIX_DEFAULT, 0 },
+	{ "auth.store_timeout_ms", "GHAUTH_STORE_TIMEOUT_MS", GHAUTHP_CT_LONG,
+	    F(store_timeout_ms), 10, 30000, "2000", 0 },
 	{ "auth.github", NULL, GHAUTHP_CT_OBJECT, 0, 0, 0, NULL, 0 },
 	{ "auth.github.client_id", "GITHUB_CLIENT_ID", GHAUTHP_CT_STRING,
 	    F(client_id), 0, 0, NULL, 0 },
@@ -594,6 +598,7 @@ finish(struct ghauth_config *c, struct env *e)
 {
 	enum ghauth_err	 rc;
 	size_t		 olen;
+	const char	*why;
 
 	if ((rc = check_base_url(e, c->oauth_url, "oauth_url")) != GHAUTH_OK ||
 	    (rc = check_base_url(e, c->api_url, "api_url")) != GHAUTH_OK)
@@ -627,9 +632,16 @@ finish(struct ghauth_config *c, struct env *e)
 		    strlen("auth.store"))->def)) == NULL)
 			return GHAUTH_E_NOMEM;
 	}
-	if (c->store[0] != '/' || strlen(c->store) > 4000)
-		return fail(e, GHAUTH_E_CONFIG,
-		    "auth.store must be an absolute path");
+	if (!ghauthp_store_spec_ok(c->store, &why))
+		return fail(e, GHAUTH_E_CONFIG, "%s", why);
+	if (c->store_prefix == NULL && (c->store_prefix =
+	    ghauthp_strdup(GHAUTHP_STORE_PREFIX_DEFAULT)) == NULL)
+		return GHAUTH_E_NOMEM;
+	if (strlen(c->store_prefix) > 64 || strspn(c->store_prefix,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789:._-/") != strlen(c->store_prefix))
+		return fail(e, GHAUTH_E_CONFIG, "auth.store_prefix must be at "
+		    "most 64 letters, digits and : . _ - /");
 	if (c->ca_file != NULL && c->ca_file[0] == '\0') {
 		free(c->ca_file);
 		c->ca_file = NULL;
@@ -922,7 +934,8 @@ ghauth_config_free(struct ghauth_config *c)
 		if (k->type != GHAUTHP_CT_STRING)
 			continue;
 		s = FIELD(c, k, char *);
-		if (*s != NULL && (k->flags & GHAUTHP_CK_SECRET))
+		/* Every string: a Redis URL in auth.store may hold a password. */
+		if (*s != NULL)
 			ghauthp_wipe(*s, strlen(*s));
 		free(*s);
 		*s = NULL;

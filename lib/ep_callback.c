@@ -3,11 +3,12 @@
  *
  * Three phases, never holding the store lock across the network:
  *   1. check the state is bound to this browser (cookie, constant time),
- *      then consume it - fetch and delete in one exclusive section - before
- *      GitHub is contacted (RFC 9700 2.1, 4.2.4);
+ *      then consume it - taken from the store in one atomic step
+ *      (tokens.c), so two web servers racing on it cannot both win -
+ *      before GitHub is contacted (RFC 9700 2.1, 4.2.4);
  *   2. exchange the code with the PKCE verifier and read the user (no lock);
  *   3. check the allowlist, store the session and a single-use hand-off,
- *      commit, and only then send the cookie and the redirect.
+ *      commit (tokens.c), and only then send the cookie and the redirect.
  * The URL the browser lands on carries the hand-off, never the session
  * token (RFC 6749 3.1.2.5, ASVS 5.0 14.2.1).
  */
@@ -39,139 +40,6 @@ bound(const struct ghauth_config *cfg, const struct ghauth_request *req,
 	    ghauth_ct_equal(c, state, GHAUTH_TOKEN_LEN);
 	ghauthp_wipe(c, sizeof(c));
 	return ok;
-}
-
-/*
- * Consumes the state: whatever follows, it cannot be used again.  On
- * success rec holds the state record (verifier, redirect).
- */
-static enum ghauth_err
-consume_state(const struct ghauth_config *cfg, const char *state,
-    struct ghauthp_record *rec)
-{
-	struct ghauthp_store	*st;
-	unsigned char		 key[GHAUTHP_KEY_LEN];
-	unsigned char		*v = NULL;
-	size_t			 vlen = 0;
-	enum ghauth_err		 rc, grc;
-	int			 removed, ok;
-	time_t			 now = ghauthp_now();
-
-	memset(rec, 0, sizeof(*rec));
-	ghauthp_key(GHAUTHP_KIND_STATE, state, key);
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
-		return rc;
-	grc = ghauthp_store_get(st, key, sizeof(key), &v, &vlen);
-	if (grc == GHAUTH_E_STORE) {
-		ghauthp_store_abort(st);
-		return GHAUTH_E_STORE;
-	}
-	if (grc == GHAUTH_OK &&
-	    (rc = ghauthp_store_del(st, key, sizeof(key))) != GHAUTH_OK) {
-		free(v);
-		ghauthp_store_abort(st);
-		return rc;
-	}
-	(void)ghauthp_store_sweep(st, now, GHAUTHP_SWEEP_MAX, &removed);
-	if ((rc = ghauthp_store_close(st)) != GHAUTH_OK) {
-		free(v);
-		return rc;
-	}
-	if (grc != GHAUTH_OK) {
-		ghauth_log("callback: state unknown or already used");
-		return GHAUTH_E_BAD_STATE;
-	}
-	ok = ghauthp_record_decode(key, sizeof(key), v, vlen, rec) == 0 &&
-	    rec->type == GHAUTHP_REC_STATE;
-	ghauthp_wipe(v, vlen);
-	free(v);
-	if (!ok) {
-		ghauth_log("callback: state record failed its integrity check");
-		ghauthp_record_free(rec);
-		return GHAUTH_E_BAD_STATE;
-	}
-	if (now >= rec->expires) {
-		ghauth_log("callback: state expired");
-		ghauthp_record_free(rec);
-		return GHAUTH_E_BAD_STATE;
-	}
-	return GHAUTH_OK;
-}
-
-/*
- * Stores the session and its hand-off, then commits.  token and handoff
- * are filled only on GHAUTH_OK.
- */
-static enum ghauth_err
-store_session(const struct ghauth_config *cfg, struct ghauthp_gh_user *u,
-    char token[GHAUTH_TOKEN_LEN + 1], char handoff[GHAUTH_TOKEN_LEN + 1])
-{
-	struct ghauthp_store	*st = NULL;
-	struct ghauthp_record	 s, h;
-	unsigned char		 skey[GHAUTHP_KEY_LEN], hkey[GHAUTHP_KEY_LEN];
-	unsigned char		 raw[32], pad[32];
-	unsigned char		*sv = NULL, *hv = NULL;
-	size_t			 slen = 0, hlen = 0, i;
-	enum ghauth_err		 rc = GHAUTH_E_INTERNAL;
-	time_t			 now = ghauthp_now();
-	int			 removed;
-
-	memset(&s, 0, sizeof(s));
-	memset(&h, 0, sizeof(h));
-	if (!ghauth_random(raw, sizeof(raw)) ||
-	    ghauth_b64url_encode(raw, sizeof(raw), token,
-	    GHAUTH_TOKEN_LEN + 1) != GHAUTH_TOKEN_LEN ||
-	    !ghauth_token(handoff))
-		goto out;
-	s.type = GHAUTHP_REC_SESSION;
-	s.created = s.last_seen = now;
-	s.expires = now + cfg->session_ttl;
-	s.uid = u->id;
-	s.login = u->login;
-	s.name = u->name;
-	s.avatar_url = u->avatar_url;
-	s.email = u->email;
-	h.type = GHAUTHP_REC_HANDOFF;
-	h.created = h.last_seen = now;
-	h.expires = now + cfg->handoff_ttl;
-	ghauthp_handoff_pad(handoff, pad);
-	for (i = 0; i < sizeof(raw); i++)
-		h.masked[i] = raw[i] ^ pad[i];
-	ghauthp_key(GHAUTHP_KIND_SESSION, token, skey);
-	ghauthp_key(GHAUTHP_KIND_HANDOFF, handoff, hkey);
-	if ((sv = ghauthp_record_encode(&s, skey, sizeof(skey), &slen)) ==
-	    NULL || (hv = ghauthp_record_encode(&h, hkey, sizeof(hkey),
-	    &hlen)) == NULL)
-		goto out;
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
-		goto out;
-	if ((rc = ghauthp_store_put(st, skey, sizeof(skey), sv, slen, 1)) ||
-	    (rc = ghauthp_store_put(st, hkey, sizeof(hkey), hv, hlen, 1))) {
-		if (rc == GHAUTH_E_BADREQ)
-			rc = GHAUTH_E_INTERNAL;
-		ghauthp_store_abort(st);
-		goto out;
-	}
-	(void)ghauthp_store_sweep(st, now, GHAUTHP_SWEEP_MAX, &removed);
-	rc = ghauthp_store_close(st);
-out:
-	s.login = s.name = s.avatar_url = s.email = NULL;	/* owned by u */
-	if (sv != NULL)
-		ghauthp_wipe(sv, slen);
-	if (hv != NULL)
-		ghauthp_wipe(hv, hlen);
-	free(sv);
-	free(hv);
-	ghauthp_wipe(raw, sizeof(raw));
-	ghauthp_wipe(pad, sizeof(pad));
-	ghauthp_wipe(&h, sizeof(h));
-	if (rc != GHAUTH_OK) {
-		ghauthp_wipe(token, GHAUTH_TOKEN_LEN + 1);
-		ghauthp_wipe(handoff, GHAUTH_TOKEN_LEN + 1);
-	}
-	return rc;
 }
 
 static enum ghauth_err
@@ -244,7 +112,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	if (q[Q_ERROR].present) {
 		/* GitHub sent an error instead of a code: do not contact it. */
 		if (q[Q_STATE].valid && bound(cfg, req, q[Q_STATE].value) &&
-		    consume_state(cfg, q[Q_STATE].value, &rec) == GHAUTH_OK)
+		    ghauthp_state_take(cfg, q[Q_STATE].value, &rec) == GHAUTH_OK)
 			ghauthp_record_free(&rec);
 		res.err = q[Q_ERROR].valid ? github_error(q[Q_ERROR].value) :
 		    GHAUTH_E_GH_ERROR;
@@ -272,7 +140,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		res.err = GHAUTH_E_BAD_STATE;
 		goto out;
 	}
-	if ((res.err = consume_state(cfg, q[Q_STATE].value, &rec)) !=
+	if ((res.err = ghauthp_state_take(cfg, q[Q_STATE].value, &rec)) !=
 	    GHAUTH_OK) {
 		/* A busy store consumed nothing: the browser may retry. */
 		keep_state_cookie = res.err == GHAUTH_E_BUSY ||
@@ -290,7 +158,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		ghauthp_result(&res, GHAUTH_E_DENIED, user.login);
 		goto out;
 	}
-	if ((res.err = store_session(cfg, &user, token, handoff)) != GHAUTH_OK)
+	if ((res.err = ghauthp_session_create(cfg, &user, token, handoff)) != GHAUTH_OK)
 		goto out;
 	if ((url = landing_url(cfg, rec.redirect, handoff)) == NULL) {
 		res.err = GHAUTH_E_NOMEM;

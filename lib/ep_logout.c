@@ -43,23 +43,10 @@ cookie_token(const struct ghauth_config *cfg, const struct ghauth_request *req,
 static enum ghauth_err
 end_session(const struct ghauth_config *cfg, const char *tok)
 {
-	struct ghauthp_store	*st;
-	unsigned char		 key[GHAUTHP_KEY_LEN];
-	enum ghauth_err		 rc;
-	int			 removed;
-	char			 tag[9];
+	enum ghauth_err	 rc;
+	char		 tag[9];
 
-	ghauthp_key(GHAUTHP_KIND_SESSION, tok, key);
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
-		return rc;
-	if ((rc = ghauthp_store_del(st, key, sizeof(key))) != GHAUTH_OK) {
-		ghauthp_store_abort(st);
-		return rc;
-	}
-	(void)ghauthp_store_sweep(st, ghauthp_now(), GHAUTHP_SWEEP_MAX,
-	    &removed);
-	if ((rc = ghauthp_store_close(st)) == GHAUTH_OK) {
+	if ((rc = ghauthp_session_end(cfg, tok)) == GHAUTH_OK) {
 		ghauthp_token_tag(tok, tag);
 		ghauth_log("logout: session %s ended", tag);
 	}

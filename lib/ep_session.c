@@ -21,62 +21,6 @@ static const struct ghauth_qkey qkeys[Q__MAX] = {
 };
 
 /*
- * Consumes the hand-off and recovers the session token it stands for into
- * token.  Returns GHAUTH_OK, GHAUTH_E_SESSION or a store error.
- */
-static enum ghauth_err
-exchange(const struct ghauth_config *cfg, const char *handoff,
-    char token[GHAUTH_TOKEN_LEN + 1])
-{
-	struct ghauthp_store	*st;
-	struct ghauthp_record	 r;
-	unsigned char		 key[GHAUTHP_KEY_LEN], pad[32], raw[32];
-	unsigned char		*v = NULL;
-	size_t			 vlen = 0, i;
-	enum ghauth_err		 rc, grc;
-	time_t			 now = ghauthp_now();
-	int			 ok;
-
-	ghauthp_key(GHAUTHP_KIND_HANDOFF, handoff, key);
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
-		return rc;
-	grc = ghauthp_store_get(st, key, sizeof(key), &v, &vlen);
-	if (grc == GHAUTH_OK)
-		rc = ghauthp_store_del(st, key, sizeof(key));
-	else if (grc != GHAUTH_E_SESSION)
-		rc = grc;
-	if (rc != GHAUTH_OK) {
-		free(v);
-		ghauthp_store_abort(st);
-		return rc;
-	}
-	if ((rc = ghauthp_store_close(st)) != GHAUTH_OK || grc != GHAUTH_OK) {
-		free(v);
-		if (rc == GHAUTH_OK)
-			ghauth_log("session: hand-off unknown or already used");
-		return rc != GHAUTH_OK ? rc : GHAUTH_E_SESSION;
-	}
-	ok = ghauthp_record_decode(key, sizeof(key), v, vlen, &r) == 0;
-	free(v);
-	if (!ok || r.type != GHAUTHP_REC_HANDOFF || now >= r.expires) {
-		ghauth_log("session: hand-off %s", ok ? "expired" :
-		    "failed its integrity check");
-		if (ok)
-			ghauthp_record_free(&r);
-		return GHAUTH_E_SESSION;
-	}
-	ghauthp_handoff_pad(handoff, pad);
-	for (i = 0; i < sizeof(raw); i++)
-		raw[i] = r.masked[i] ^ pad[i];
-	ghauth_b64url_encode(raw, sizeof(raw), token, GHAUTH_TOKEN_LEN + 1);
-	ghauthp_wipe(raw, sizeof(raw));
-	ghauthp_wipe(pad, sizeof(pad));
-	ghauthp_record_free(&r);
-	return GHAUTH_OK;
-}
-
-/*
  * GET /auth/session (with_token) and GET /auth (without): the same checks,
  * the same hand-off exchange, and the same identity, except that /auth
  * never writes the session token into the answer and calls a missing
@@ -109,7 +53,7 @@ identity(const struct ghauth_config *cfg, const struct ghauth_request *req,
 			rc = GHAUTH_E_SESSION;
 			goto out;
 		}
-		if ((rc = exchange(cfg, q[Q_SESSION].value, tok)) !=
+		if ((rc = ghauthp_handoff_take(cfg, q[Q_SESSION].value, tok)) !=
 		    GHAUTH_OK)
 			goto out;
 		/* The hand-off is bound to the browser that signed in. */

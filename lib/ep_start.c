@@ -48,20 +48,12 @@ ghauth_ep_start(const struct ghauth_config *cfg,
     const struct ghauth_request *req, struct ghauth_response *resp)
 {
 	struct ghauth_qval	 q[Q__MAX];
-	struct ghauthp_record	 rec;
-	struct ghauthp_store	*st = NULL;
-	unsigned char		 key[GHAUTHP_KEY_LEN], hash[32];
-	unsigned char		*val = NULL;
-	size_t			 vlen = 0;
 	char			 state[GHAUTH_TOKEN_LEN + 1];
 	char			 challenge[GHAUTH_TOKEN_LEN + 1];
 	char			*url = NULL;
 	enum ghauth_err		 rc;
-	time_t			 now = ghauthp_now();
-	int			 removed, tries;
 
 	memset(q, 0, sizeof(q));
-	memset(&rec, 0, sizeof(rec));
 	state[0] = '\0';
 	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 0))
 		return;
@@ -74,45 +66,9 @@ ghauth_ep_start(const struct ghauth_config *cfg,
 	if ((rc = ghauth_query_parse(req->query, qkeys, Q__MAX, q)) !=
 	    GHAUTH_OK)
 		goto out;
-	rec.type = GHAUTHP_REC_STATE;
-	rec.created = rec.last_seen = now;
-	rec.expires = now + cfg->state_ttl;
-	rec.redirect = q[Q_REDIRECT].valid ? q[Q_REDIRECT].value : NULL;
-	if (!ghauth_token(rec.verifier)) {
-		rc = GHAUTH_E_INTERNAL;
-		goto out;
-	}
-	ghauth_sha256(rec.verifier, GHAUTH_TOKEN_LEN, hash);
-	ghauth_b64url_encode(hash, sizeof(hash), challenge, sizeof(challenge));
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
-		goto out;
-	for (tries = 0; tries < 3; tries++) {
-		if (!ghauth_token(state)) {
-			rc = GHAUTH_E_INTERNAL;
-			break;
-		}
-		ghauthp_key(GHAUTHP_KIND_STATE, state, key);
-		free(val);
-		if ((val = ghauthp_record_encode(&rec, key, sizeof(key),
-		    &vlen)) == NULL) {
-			rc = GHAUTH_E_INTERNAL;
-			break;
-		}
-		/* GDBM_INSERT: a (2^-256) collision must not overwrite. */
-		rc = ghauthp_store_put(st, key, sizeof(key), val, vlen, 1);
-		if (rc != GHAUTH_E_BADREQ)
-			break;
-		rc = GHAUTH_E_INTERNAL;
-	}
-	if (rc == GHAUTH_OK)
-		rc = ghauthp_store_sweep(st, now, GHAUTHP_SWEEP_MAX, &removed);
-	if (rc != GHAUTH_OK) {
-		ghauthp_store_abort(st);
-		goto out;
-	}
-	/* Commit (fsync) before the state leaves this process. */
-	if ((rc = ghauthp_store_close(st)) != GHAUTH_OK)
+	/* Committed (fsync, or acknowledged) before the state leaves. */
+	if ((rc = ghauthp_state_create(cfg, q[Q_REDIRECT].valid ?
+	    q[Q_REDIRECT].value : NULL, state, challenge)) != GHAUTH_OK)
 		goto out;
 	if ((url = authorize_url(cfg, state, challenge)) == NULL) {
 		rc = GHAUTH_E_NOMEM;
@@ -128,11 +84,6 @@ out:
 	if (url != NULL)
 		ghauthp_wipe(url, strlen(url));
 	free(url);
-	if (val != NULL)
-		ghauthp_wipe(val, vlen);
-	free(val);
-	rec.redirect = NULL;	/* owned by q */
-	ghauthp_record_free(&rec);
 	ghauth_query_free(q, Q__MAX);
 	ghauthp_wipe(state, sizeof(state));
 }

@@ -24,6 +24,7 @@ enum ghauthp_ctype {
 };
 
 #define GHAUTHP_CK_SECRET	0x01	/* never printed */
+#define GHAUTHP_CK_STORE	0x02	/* printed without a URL's user:password */
 
 /* One key: keys[] in config.c is the whole schema. */
 struct ghauthp_ckey {
@@ -46,49 +47,15 @@ enum ghauth_err	 ghauthp_config_check(struct ghauth_config *, const char *,
 int		 ghauthp_allow_describe(const struct ghauth_allow *, char *,
 		    size_t);
 
-/* ---- the store (store.c) ------------------------------------------------ */
+/* ---- the store (store/store.h: the interface; one file per backend) ---- */
 
-struct ghauthp_store;
-
-enum ghauthp_store_mode {
-	GHAUTHP_STORE_READ,
-	GHAUTHP_STORE_WRITE
-};
+#include "store/store.h"
 
 /* Key: 3-byte kind prefix + SHA-256 of the token string. */
 #define GHAUTHP_KEY_LEN		35
 #define GHAUTHP_KIND_STATE	"st:"
 #define GHAUTHP_KIND_SESSION	"se:"
 #define GHAUTHP_KIND_HANDOFF	"ho:"
-
-enum ghauth_err	 ghauthp_store_open(struct ghauthp_store **, const char *,
-		    enum ghauthp_store_mode, long);
-enum ghauth_err	 ghauthp_store_close(struct ghauthp_store *);
-void		 ghauthp_store_cache_readers(int);
-void		 ghauthp_store_abort(struct ghauthp_store *);
-/* get: GHAUTH_OK with *val malloc'd, GHAUTH_E_SESSION when absent. */
-enum ghauth_err	 ghauthp_store_get(struct ghauthp_store *, const void *,
-		    size_t, unsigned char **, size_t *);
-/* put: insert_only returns GHAUTH_E_BADREQ on an existing key. */
-enum ghauth_err	 ghauthp_store_put(struct ghauthp_store *, const void *,
-		    size_t, const void *, size_t, int);
-enum ghauth_err	 ghauthp_store_del(struct ghauthp_store *, const void *,
-		    size_t);
-/* Bounded incremental expiry: visits at most max records. */
-enum ghauth_err	 ghauthp_store_sweep(struct ghauthp_store *, time_t, int,
-		    int *);
-
-/*
- * ghauth-admin's access (admin.c): the lock alone, then the GDBM handle
- * (GDBM_FILE is a struct gdbm_file_info *; gdbm.h is not needed here).
- */
-struct gdbm_file_info;
-enum ghauth_err	 ghauthp_store_lock(struct ghauthp_store **, const char *,
-		    enum ghauthp_store_mode, long);
-struct gdbm_file_info *ghauthp_store_gdbm(struct ghauthp_store *);
-void		 ghauthp_store_set_gdbm(struct ghauthp_store *,
-		    struct gdbm_file_info *);
-int		 ghauthp_store_safe_file(int, const char *);
 
 void		 ghauthp_key(const char *, const char *, unsigned char
 		    [GHAUTHP_KEY_LEN]);
@@ -106,8 +73,9 @@ enum ghauthp_akind {
 };
 
 struct ghauthp_admin_opts {
-	const char	*path;		/* the store */
-	long		 timeout_ms;	/* lock deadline */
+	const char	*path;		/* the store: a GDBM path or a Redis URL */
+	const char	*prefix;	/* Redis key prefix, NULL: the default */
+	long		 timeout_ms;	/* lock deadline; Redis: command deadline */
 	long		 idle_ttl;	/* session_idle_ttl, 0: none */
 	time_t		 now;
 };
@@ -130,6 +98,7 @@ struct ghauthp_admin_report {
 	size_t		 expired[GHAUTHP_AK__MAX];
 	size_t		 unreadable[GHAUTHP_AK__MAX];
 	size_t		 removed;
+	size_t		 present;	/* migrate: already in the target */
 	size_t		 walk_errors;	/* GDBM errors while reading */
 	size_t		 unread;	/* records GDBM would no longer read */
 	int		 needs_recovery;
@@ -154,6 +123,10 @@ enum ghauth_err	 ghauthp_admin_purge(const struct ghauthp_admin_opts *,
 		    struct ghauthp_admin_report *);
 enum ghauth_err	 ghauthp_admin_revoke(const struct ghauthp_admin_opts *,
 		    const char *, struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_revoke_tag(const struct ghauthp_admin_opts *,
+		    const char *, struct ghauthp_admin_report *);
+enum ghauth_err	 ghauthp_admin_migrate(const struct ghauthp_admin_opts *,
+		    const char *, struct ghauthp_admin_report *);
 enum ghauth_err	 ghauthp_admin_reorganize(const struct ghauthp_admin_opts *,
 		    struct ghauthp_admin_report *);
 enum ghauth_err	 ghauthp_admin_check(const struct ghauthp_admin_opts *,
@@ -172,6 +145,7 @@ enum ghauth_err	 ghauthp_admin_check_config(struct ghauth_config *,
 		    const char *, ghauth_getenv_fn, void *,
 		    struct ghauthp_admin_cfgcheck *);
 void		 ghauthp_admin_cfgcheck_free(struct ghauthp_admin_cfgcheck *);
+const char	*ghauthp_admin_shown_store(const char *);
 void		 ghauthp_admin_config_value(const struct ghauth_config *,
 		    const struct ghauthp_ckey *, char *, size_t);
 int		 ghauthp_admin_owner(const char *, char *, size_t);
@@ -252,6 +226,25 @@ int		 ghauthp_identity_json(const struct ghauth_identity *,
 
 #define GHAUTHP_SWEEP_MAX	16
 
+/* ---- the token lifecycle (tokens.c): all the endpoints' store work ------ */
+
+enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
+		    const char *, char[GHAUTH_TOKEN_LEN + 1],
+		    char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_state_take(const struct ghauth_config *,
+		    const char *, struct ghauthp_record *);
+enum ghauth_err	 ghauthp_session_create(const struct ghauth_config *,
+		    const struct ghauthp_gh_user *, char[GHAUTH_TOKEN_LEN + 1],
+		    char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_handoff_take(const struct ghauth_config *,
+		    const char *, char[GHAUTH_TOKEN_LEN + 1]);
+enum ghauth_err	 ghauthp_session_get(const struct ghauth_config *,
+		    const char *, struct ghauthp_record *);
+void		 ghauthp_session_touch(const struct ghauth_config *,
+		    const char *, time_t, int64_t);
+enum ghauth_err	 ghauthp_session_end(const struct ghauth_config *,
+		    const char *);
+
 /* ---- endpoint helpers (endpoint.c) ---------------------------------------- */
 
 int		 ghauthp_ep_check(const struct ghauth_config *,
@@ -313,6 +306,7 @@ int		 ghauthp_has_ctl(const char *, size_t);
 int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
 		    size_t);
 int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
+long		 ghauthp_pct_decode(const char *, size_t, char *);
 char		*ghauthp_json_dump(void *);
 int		 ghauthp_json_str(char **, size_t *, size_t *, const char *);
 time_t		 ghauthp_now(void);

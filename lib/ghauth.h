@@ -90,6 +90,8 @@ struct ghauth_config {
 	long		 session_idle_ttl;
 	long		 handoff_ttl;
 	long		 lock_timeout_ms;
+	char		*store_prefix;	/* Redis key prefix, default "ghauth:" */
+	long		 store_timeout_ms;	/* Redis connect/command deadline */
 	long		 github_timeout;	/* seconds, per GitHub call */
 	char		 path[4096];	/* file read, "" in environment mode */
 };

@@ -24,9 +24,12 @@ hexval(char c)
 	return -1;
 }
 
-/* Decodes s[0..n) into out (room for n + 1).  Returns length or -1. */
-static long
-pct_decode(const char *s, size_t n, char *out)
+/*
+ * Percent-decodes s[0..n) into out (room for n + 1); %00 is refused.
+ * Returns the length or -1.  Also used for the userinfo of a Redis URL.
+ */
+long
+ghauthp_pct_decode(const char *s, size_t n, char *out)
 {
 	size_t	 i, o = 0;
 	int	 hi, lo;
@@ -75,8 +78,9 @@ ghauth_query_parse(const char *qs, const struct ghauth_qkey *keys,
 		if (seglen == 0)
 			continue;
 		eq = memchr(p, '=', seglen);
-		klen = pct_decode(p, eq ? (size_t)(eq - p) : seglen, kbuf);
-		vlen = eq ? pct_decode(eq + 1, seglen - (size_t)(eq - p) - 1,
+		klen = ghauthp_pct_decode(p, eq ? (size_t)(eq - p) : seglen,
+		    kbuf);
+		vlen = eq ? ghauthp_pct_decode(eq + 1, seglen - (size_t)(eq - p) - 1,
 		    vbuf) : 0;
 		if (!eq)
 			vbuf[0] = '\0';

@@ -1,8 +1,7 @@
 /*
  * session.c - finding the session of a request, shared by /auth/session,
  * the C API and the guard: the token comes from X-Session-Token or the
- * session cookie (never from a URL), its record is read under a shared
- * lock, and expiry (absolute and idle) and the allowlist are checked on
+ * session cookie (never from a URL), its record is read (tokens.c), and expiry (absolute and idle) and the allowlist are checked on
  * every use.  The allowlist check means removing a user from restrict_to
  * ends their sessions at once.
  */
@@ -119,50 +118,6 @@ usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
 }
 
 /*
- * With an idle timeout, records last use - at most every quarter of the
- * idle period (and at most every 5 minutes), never on every check, so
- * session checks stay readers.  Failure here does not end the session.
- */
-static void
-touch(const struct ghauth_config *cfg, const unsigned char *key, time_t now,
-    int64_t last_seen)
-{
-	struct ghauthp_store	*st;
-	struct ghauthp_record	 r;
-	unsigned char		*v = NULL, *nv;
-	size_t			 vlen, nlen;
-	long			 every;
-
-	every = cfg->session_idle_ttl / 4;
-	if (every > 300)
-		every = 300;
-	if (every < 1)
-		every = 1;
-	if (now - last_seen < every)
-		return;
-	if (ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_WRITE,
-	    cfg->lock_timeout_ms) != GHAUTH_OK)
-		return;
-	/* Re-read under the exclusive lock: flock upgrades are not atomic. */
-	if (ghauthp_store_get(st, key, GHAUTHP_KEY_LEN, &v, &vlen) ==
-	    GHAUTH_OK && ghauthp_record_decode(key, GHAUTHP_KEY_LEN, v, vlen,
-	    &r) == 0) {
-		if (r.type == GHAUTHP_REC_SESSION && r.last_seen < now) {
-			r.last_seen = now;
-			nv = ghauthp_record_encode(&r, key, GHAUTHP_KEY_LEN,
-			    &nlen);
-			if (nv != NULL)
-				ghauthp_store_put(st, key, GHAUTHP_KEY_LEN, nv,
-				    nlen, 0);
-			free(nv);
-		}
-		ghauthp_record_free(&r);
-	}
-	free(v);
-	ghauthp_store_close(st);
-}
-
-/*
  * Looks up the session of token.  Returns GHAUTH_OK with id filled (free
  * with ghauth_identity_free), GHAUTH_E_SESSION, or a store error.
  */
@@ -170,40 +125,21 @@ enum ghauth_err
 ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
     struct ghauth_identity *id)
 {
-	struct ghauthp_store	*st;
 	struct ghauthp_record	 r;
-	unsigned char		 key[GHAUTHP_KEY_LEN];
-	unsigned char		*v = NULL;
-	size_t			 vlen;
 	enum ghauth_err		 rc;
-	char			 tag[9];
 	time_t			 now = ghauthp_now();
 
 	memset(id, 0, sizeof(*id));
 	if (!ghauth_valid_token(token, strlen(token)))
 		return GHAUTH_E_SESSION;
-	ghauthp_key(GHAUTHP_KIND_SESSION, token, key);
-	tag[0] = '\0';
-	if ((rc = ghauthp_store_open(&st, cfg->store, GHAUTHP_STORE_READ,
-	    cfg->lock_timeout_ms)) != GHAUTH_OK)
+	if ((rc = ghauthp_session_get(cfg, token, &r)) != GHAUTH_OK)
 		return rc;
-	rc = ghauthp_store_get(st, key, sizeof(key), &v, &vlen);
-	ghauthp_store_close(st);
-	if (rc != GHAUTH_OK)
-		return rc;
-	if (ghauthp_record_decode(key, sizeof(key), v, vlen, &r) != 0) {
-		ghauthp_token_tag(token, tag);
-		ghauth_log("session %s: record failed its integrity check", tag);
-		free(v);
-		return GHAUTH_E_SESSION;
-	}
-	free(v);
 	if (!usable(cfg, &r, now, token)) {
 		ghauthp_record_free(&r);
 		return GHAUTH_E_SESSION;
 	}
 	if (cfg->session_idle_ttl > 0)
-		touch(cfg, key, now, r.last_seen);
+		ghauthp_session_touch(cfg, token, now, r.last_seen);
 	id->id = r.uid;
 	id->login = r.login;
 	id->name = r.name;

@@ -3,7 +3,10 @@
  * check-config, which says what the configuration means and what is wrong.
  *
  *   ghauth-admin [-c CONFIG] [-s STORE] [-t MS] COMMAND [ARGS]
+ *   ghauth-admin [-c CONFIG] [-t MS] migrate FROM TO
  *
+ * A store is a GDBM file or a Redis URL (auth.store); on Redis there is no
+ * file to reorganize or recover, and those commands say so.
  * The store comes from the configuration, loaded as the CGI programs load
  * it (-c FILE, else $GHAUTH_CONFIG, the default file or the environment),
  * or from -s.  Every command takes the programs' lock file; the work is in
@@ -46,6 +49,7 @@ usage(void)
 	    "seen, expires\n"
 	    "  revoke user | --all    delete a user's sessions (login or "
 	    "id), or all\n"
+	    "  revoke --tag TAG       delete the session list shows as TAG\n"
 	    "  purge                  delete expired and unreadable records\n"
 	    "  stats [--json]         records per kind, expired, file size\n"
 	    "  reorganize             rebuild the file without free space\n"
@@ -55,7 +59,11 @@ usage(void)
 	    "empty\n"
 	    "  check-config           print the effective configuration and "
 	    "its problems\n"
-	    "                         (exit 1: errors)\n");
+	    "                         (exit 1: errors)\n"
+	    "  migrate FROM TO        copy live records between stores "
+	    "(GDBM path,\n"
+	    "                         Redis URL), keeping their expiry; "
+	    "idempotent\n");
 }
 
 /* ISO 8601 UTC, or the raw number when it is no representable date. */
@@ -149,7 +157,7 @@ cmd_stats(const struct ghauthp_admin_opts *o, int json,
 		return 0;
 	if (json) {
 		*rc = GHAUTH_E_NOMEM;
-		if ((root = json_pack("{s:s, s:I}", "store", o->path, "size",
+		if ((root = json_pack("{s:s, s:I}", "store", ghauthp_admin_shown_store(o->path), "size",
 		    (json_int_t)(rep->size_before < 0 ? 0 :
 		    rep->size_before))) == NULL)
 			return 0;
@@ -166,7 +174,7 @@ cmd_stats(const struct ghauthp_admin_opts *o, int json,
 		}
 		return print_json(root);
 	}
-	printf("store      %s\n", o->path);
+	printf("store      %s\n", ghauthp_admin_shown_store(o->path));
 	printf("file size  %lld bytes\n", rep->size_before < 0 ? 0 :
 	    rep->size_before);
 	for (i = 0; i < GHAUTHP_AK__MAX; i++)
@@ -219,7 +227,7 @@ cmd_check(const struct ghauthp_admin_opts *o,
 {
 	if ((*rc = ghauthp_admin_check(o, rep)) != GHAUTH_OK)
 		return 0;
-	printf("store      %s (%lld bytes)\n", o->path,
+	printf("store      %s (%lld bytes)\n", ghauthp_admin_shown_store(o->path),
 	    rep->size_before < 0 ? 0 : rep->size_before);
 	print_structure("structure", rep);
 	print_counts(rep);
@@ -313,10 +321,13 @@ cmd_check_config(const char *cfgpath)
 	return rc == GHAUTH_OK && n == 0;
 }
 
-/* Reads the configuration; *store is its store unless -s gave one. */
+/*
+ * Reads the configuration; *store is its store unless -s gave one, and
+ * *prefix its Redis key prefix.
+ */
 static int
 configure(const char *cfgpath, const char *opt_store,
-    struct ghauthp_admin_opts *o, char **store)
+    struct ghauthp_admin_opts *o, char **store, char **prefix)
 {
 	struct ghauth_config	 cfg;
 	char			 err[512];
@@ -339,10 +350,12 @@ configure(const char *cfgpath, const char *opt_store,
 		return 0;
 	}
 	*store = strdup(opt_store != NULL ? opt_store : cfg.store);
-	o->timeout_ms = cfg.lock_timeout_ms;
+	*prefix = strdup(cfg.store_prefix);
+	o->timeout_ms = *store != NULL && ghauthp_store_is_redis(*store) ?
+	    cfg.store_timeout_ms : cfg.lock_timeout_ms;
 	o->idle_ttl = cfg.session_idle_ttl;
 	ghauth_config_free(&cfg);
-	return *store != NULL;
+	return *store != NULL && *prefix != NULL;
 }
 
 int
@@ -351,8 +364,9 @@ main(int argc, char *argv[])
 	struct ghauthp_admin_opts	 o;
 	struct ghauthp_admin_report	 rep;
 	const char			*cfgpath = NULL, *opt_store = NULL;
-	const char			*cmd, *arg, *errstr = NULL;
-	char				*store = NULL, *end, msg[8600];
+	const char			*cmd, *arg, *errstr = NULL, *why;
+	char				*store = NULL, *prefix = NULL, *end;
+	char				 msg[8600];
 	enum ghauth_err			 rc = GHAUTH_OK;
 	long				 timeout = -1;
 	int				 ch, ok = 0, exitcode = EXIT_USAGE;
@@ -400,7 +414,9 @@ main(int argc, char *argv[])
 	if (!((strcmp(cmd, "list") == 0 && (nargs == 0 || (nargs == 1 &&
 	    json))) || (strcmp(cmd, "stats") == 0 && (nargs == 0 ||
 	    (nargs == 1 && json))) || (strcmp(cmd, "revoke") == 0 &&
-	    nargs == 1) || (strcmp(cmd, "recover") == 0 && (nargs == 0 ||
+	    nargs == 1) || (strcmp(cmd, "revoke") == 0 && nargs == 2 &&
+	    strcmp(arg, "--tag") == 0) || (strcmp(cmd, "migrate") == 0 &&
+	    nargs == 2 && opt_store == NULL) || (strcmp(cmd, "recover") == 0 && (nargs == 0 ||
 	    (nargs == 1 && strcmp(arg, "--force") == 0))) ||
 	    ((strcmp(cmd, "purge") == 0 || strcmp(cmd, "reorganize") == 0 ||
 	    strcmp(cmd, "check") == 0 || strcmp(cmd, "check-config") == 0) &&
@@ -409,8 +425,14 @@ main(int argc, char *argv[])
 		usage();
 		goto out;
 	}
-	if (strcmp(cmd, "revoke") == 0 && strcmp(arg, "--all") != 0 &&
-	    !ghauthp_valid_login(arg)) {
+	if (strcmp(cmd, "revoke") == 0 && nargs == 2 && (strlen(argv[2]) != 8 ||
+	    strspn(argv[2], "0123456789abcdef") != 8)) {
+		fprintf(stderr, "ghauth-admin: revoke --tag: %s is not a "
+		    "session tag (8 hex digits, as list shows)\n", argv[2]);
+		goto out;
+	}
+	if (strcmp(cmd, "revoke") == 0 && nargs == 1 &&
+	    strcmp(arg, "--all") != 0 && !ghauthp_valid_login(arg)) {
 		fprintf(stderr, "ghauth-admin: revoke: %s is neither a GitHub "
 		    "login nor a numeric id\n", arg);
 		goto out;
@@ -419,19 +441,49 @@ main(int argc, char *argv[])
 		exitcode = cmd_check_config(cfgpath) ? 0 : EXIT_PROBLEMS;
 		goto out;
 	}
-	if (!configure(cfgpath, opt_store, &o, &store))
+	/* migrate reads the configuration for its prefix and timeouts. */
+	if (!configure(cfgpath, strcmp(cmd, "migrate") == 0 ? NULL :
+	    opt_store, &o, &store, &prefix))
 		goto out;
+	if (strcmp(cmd, "migrate") == 0) {
+		ghauthp_wipe(store, strlen(store));
+		free(store);
+		if ((store = strdup(argv[1])) == NULL)
+			goto out;
+	}
 	if (timeout > 0)
 		o.timeout_ms = timeout;
 	o.path = store;
+	o.prefix = prefix;
 	o.now = ghauthp_now();
-	if (store[0] != '/') {
-		fprintf(stderr, "ghauth-admin: the store must be an absolute "
-		    "path: %s\n", store);
+	if (!ghauthp_store_spec_ok(store, &why) || (strcmp(cmd, "migrate") ==
+	    0 && !ghauthp_store_spec_ok(argv[2], &why))) {
+		/* why names the problem, never the URL's password. */
+		fprintf(stderr, "ghauth-admin: %s\n", why);
 		goto out;
 	}
-	if (!ghauthp_admin_owner(store, msg, sizeof(msg))) {
+	if (strcmp(cmd, "migrate") == 0 && strcmp(argv[1], argv[2]) == 0) {
+		fprintf(stderr, "ghauth-admin: migrate: FROM and TO are the "
+		    "same store\n");
+		goto out;
+	}
+	if (!ghauthp_store_is_redis(store) &&
+	    !ghauthp_admin_owner(store, msg, sizeof(msg))) {
 		fprintf(stderr, "ghauth-admin: refusing: %s\n", msg);
+		goto out;
+	}
+	if (strcmp(cmd, "migrate") == 0 && !ghauthp_store_is_redis(argv[2]) &&
+	    !ghauthp_admin_owner(argv[2], msg, sizeof(msg))) {
+		fprintf(stderr, "ghauth-admin: refusing: %s\n", msg);
+		goto out;
+	}
+	if (ghauthp_store_is_redis(store) && (strcmp(cmd, "reorganize") == 0 ||
+	    strcmp(cmd, "recover") == 0)) {
+		printf("%s: nothing to do on a Redis store: Redis keeps its own "
+		    "files (see its persistence settings and redis-check-aof); "
+		    "ghauth's keys expire by their TTL, and check finds "
+		    "damaged records\n", cmd);
+		exitcode = 0;
 		goto out;
 	}
 
@@ -444,7 +496,28 @@ main(int argc, char *argv[])
 		ok = cmd_check(&o, &rep, &rc);
 	else if (strcmp(cmd, "recover") == 0)
 		ok = cmd_recover(&o, arg != NULL, &rep, &rc);
-	else if (strcmp(cmd, "revoke") == 0) {
+	else if (strcmp(cmd, "migrate") == 0) {
+		rc = ghauthp_admin_migrate(&o, argv[2], &rep);
+		if ((ok = rc == GHAUTH_OK))
+			printf("migrated %zu records (%zu states, %zu sessions, "
+			    "%zu hand-offs read); %zu already there; %zu "
+			    "expired and %zu unreadable left behind\n",
+			    rep.removed, rep.records[GHAUTHP_AK_STATE],
+			    rep.records[GHAUTHP_AK_SESSION],
+			    rep.records[GHAUTHP_AK_HANDOFF], rep.present,
+			    rep.expired[GHAUTHP_AK_STATE] +
+			    rep.expired[GHAUTHP_AK_SESSION] +
+			    rep.expired[GHAUTHP_AK_HANDOFF],
+			    rep.unreadable[GHAUTHP_AK_STATE] +
+			    rep.unreadable[GHAUTHP_AK_SESSION] +
+			    rep.unreadable[GHAUTHP_AK_HANDOFF] +
+			    rep.unreadable[GHAUTHP_AK_OTHER]);
+	} else if (strcmp(cmd, "revoke") == 0 && nargs == 2) {
+		rc = ghauthp_admin_revoke_tag(&o, argv[2], &rep);
+		if ((ok = rc == GHAUTH_OK))
+			printf("revoked %zu sessions with tag %s\n",
+			    rep.removed, argv[2]);
+	} else if (strcmp(cmd, "revoke") == 0) {
 		rc = ghauthp_admin_revoke(&o, strcmp(arg, "--all") == 0 ?
 		    NULL : arg, &rep);
 		if ((ok = rc == GHAUTH_OK) && strcmp(arg, "--all") == 0)
@@ -455,8 +528,10 @@ main(int argc, char *argv[])
 			    arg);
 	} else if (strcmp(cmd, "purge") == 0) {
 		if ((ok = (rc = ghauthp_admin_purge(&o, &rep)) == GHAUTH_OK))
-			printf("purged %zu expired or unreadable records\n",
-			    rep.removed);
+			printf("purged %zu expired or unreadable records%s\n",
+			    rep.removed, ghauthp_store_is_redis(store) ?
+			    " (on Redis, expired keys also go by themselves: "
+			    "every key has a TTL)" : "");
 	} else {
 		if ((ok = (rc = ghauthp_admin_reorganize(&o, &rep)) ==
 		    GHAUTH_OK))
@@ -470,14 +545,18 @@ main(int argc, char *argv[])
 	else if (rc == GHAUTH_E_BUSY) {
 		fprintf(stderr, "ghauth-admin: %s: the store is busy: %s.lock "
 		    "stayed locked for %ld ms (or another process has the "
-		    "database open); nothing was changed\n", cmd, store,
-		    o.timeout_ms);
+		    "database open); nothing was changed\n", cmd,
+		    strcmp(cmd, "migrate") == 0 && !ghauthp_store_is_redis(
+		    argv[2]) ? argv[2] : store, o.timeout_ms);
 		exitcode = EXIT_BUSY;
 	} else if (rc != GHAUTH_OK)
 		fprintf(stderr, "ghauth-admin: %s failed: %s\n", cmd,
 		    rc == GHAUTH_E_NOMEM ? "out of memory" :
 		    "see the messages above");
 out:
+	if (store != NULL)
+		ghauthp_wipe(store, strlen(store));
 	free(store);
+	free(prefix);
 	return exitcode;
 }

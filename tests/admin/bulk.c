@@ -35,7 +35,7 @@ main(int argc, char *argv[])
 	count = atol(argv[2]);
 	ttl = argc > 4 ? atol(argv[4]) : 86400;
 	if (ghauthp_store_open(&st, argv[1], GHAUTHP_STORE_WRITE, 5000) !=
-	    GHAUTH_OK) {
+	    GHAUTHP_S_OK) {
 		fprintf(stderr, "bulk: cannot open %s\n", argv[1]);
 		return 1;
 	}
@@ -54,8 +54,9 @@ main(int argc, char *argv[])
 		if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) ==
 		    NULL)
 			goto out;
-		if (ghauthp_store_put(st, key, sizeof(key), v, n, 0) !=
-		    GHAUTH_OK) {
+		if (ghauthp_store_put(st, key, sizeof(key), v, n, 0,
+		    GHAUTHP_PUT_ANY) !=
+		    GHAUTHP_S_OK) {
 			free(v);
 			goto out;
 		}
@@ -68,5 +69,5 @@ out:
 		ghauthp_store_abort(st);
 		return rc;
 	}
-	return ghauthp_store_close(st) == GHAUTH_OK ? 0 : 1;
+	return ghauthp_store_close(st) == GHAUTHP_S_OK ? 0 : 1;
 }

@@ -426,6 +426,10 @@ CHECK_CONFIG = [
       r"^error: auth\.github\.client_secret is empty", r"^auth\.github\.client_secret +\(not set\)$"], []),
     ("auth.enabled false", {"enabled": False, "github": dict(GOOD_GH, restrict_to="alice")}, {}, 0,
      [r"^who may sign in +nobody \(auth\.enabled is false\)$", r"^warning: auth\.enabled is false"], []),
+    ("a Redis store with a password", {"store": "redis://ghauth:CANARY-redis-pw@127.0.0.1:6390/2",
+                                      "store_prefix": "site1:", "github": dict(GOOD_GH, restrict_to="alice")}, {}, 0,
+     [r"^auth\.store +redis://\*\*\*@127\.0\.0\.1:6390/2$", r"^auth\.store_prefix +site1:$",
+      r"^auth\.store_timeout_ms +2000$"], [r"CANARY", r"^error"]),
     ("broken JSON", '{"auth": {"github": {"client_secret": "CANARY-check-config-secret" "x": 1}}}', {}, 1,
      [r"^error: JSON error at line 1"], [r"CANARY"]),
 ]

@@ -27,10 +27,13 @@ n=1
 for row in "CGI | floor" "CGI | session, valid" "CGI | session, invalid" \
     "CGI | start" "CGI | logout" "CGI | full sign-in" "FastCGI | floor" \
     "FastCGI | session, valid" "FastCGI | start" "FastCGI | logout" \
-    "FastCGI | full sign-in" "aiohttp | session"; do
+    "FastCGI | full sign-in" "aiohttp | session" "CGI+Redis | session, valid" \
+    "CGI+Redis | start" "CGI+Redis | full sign-in" "FastCGI+Redis | session, valid" \
+    "FastCGI+Redis | start" "FastCGI+Redis | full sign-in" "2×CGI+Redis | session"; do
 	t "^| $row" "row measured: $row"
 done
 t "goal: CGI /auth/session" "goal lines printed"
+t "goal: two web servers on one Redis" "Redis goal lines printed"
 t "1000 sessions:" "store at 1000 sessions measured"
 t "5000 sessions:" "store at 5000 sessions measured"
 t "file size after each tenth" "churn measured"

@@ -17,6 +17,10 @@ to this file's tree), GHAUTH_TEST_KEEP=1 keeps the temporary directories,
 GHAUTH_TEST_VERBOSE=1 prints every response as TAP comments,
 GHAUTH_CGI_WRAPPER="cmd args..." runs every built program under that command
 (tests/faults/valgrind-cgi.sh uses it for valgrind).
+GHAUTH_TEST_STORE=redis runs every case on a Redis store instead of a GDBM
+file: the runner starts its own redis-server (tests/lib/redislib.py) and
+gives each case its own database, so @STORE@ is unix://.../redis.sock?db=N.
+Cases with `requires gdbm` (file modes, locks, damaged files) are skipped.
 """
 
 import base64
@@ -36,6 +40,9 @@ BUILDDIR = os.environ.get("abs_top_builddir") or SRCDIR
 SEED = os.path.join(BUILDDIR, "tests", "tools", "seed")
 LIBSH = os.path.join(SRCDIR, "tests", "cgi", "lib.sh")
 PROGRAM_TIMEOUT = 20
+STORE_KIND = os.environ.get("GHAUTH_TEST_STORE", "gdbm")
+REDIS = None        # the runner's redis-server in redis mode
+REDIS_DB = [0]      # the last database given to a case
 
 SECRET = "canary-SECRET-do-not-print"
 CLIENT_ID = "test-client"
@@ -276,6 +283,8 @@ class Case:
                 return "needs a non-root user (root ignores file modes)"
             if w[0] == "cmd" and shutil.which(w[1]) is None:
                 return "%s not installed" % w[1]
+            if w[0] == "gdbm" and STORE_KIND != "gdbm":
+                return "needs the GDBM store (%s)" % " ".join(w[1:])
         return None
 
     def shell_env(self):
@@ -334,12 +343,18 @@ class Case:
         elif self.tmp:
             self.tap.comment("kept %s" % self.tmp)
 
+    def store(self):
+        if REDIS is None:
+            return os.path.join(self.tmp, "store.db")
+        REDIS_DB[0] += 1
+        return REDIS.url(db=REDIS_DB[0])
+
     def prepare(self):
         self.tmp = tempfile.mkdtemp(prefix="ghauth-cgi-")
         os.chmod(self.tmp, 0o700)
         self.values = {
             "TMP": self.tmp,
-            "STORE": os.path.join(self.tmp, "store.db"),
+            "STORE": self.store(),
             "CONFIG": os.path.join(self.tmp, "ghauth.json"),
             "CASE": self.dir,
             "SECRET": SECRET,
@@ -670,6 +685,19 @@ def main(argv):
     if not os.access(SEED, os.X_OK):
         print("1..0 # SKIP %s not built (run make check)" % SEED)
         return 0
+    if STORE_KIND == "redis":
+        global REDIS
+        sys.path.insert(0, os.path.join(SRCDIR, "tests", "lib"))
+        import redislib
+        if not redislib.available():
+            print("1..0 # SKIP redis-server not installed")
+            return 0
+        rdir = tempfile.mkdtemp(prefix="ghauth-cgi-redis-")
+        REDIS = redislib.Redis(rdir, databases=2000)
+        tap.comment("store: redis-server on %s, one database per case" % REDIS.sock)
+    elif STORE_KIND != "gdbm":
+        print("Bail out! GHAUTH_TEST_STORE must be gdbm or redis")
+        return 1
     for endpoint in sorted(os.listdir(root)):
         if not os.path.isdir(os.path.join(root, endpoint)):
             continue
@@ -681,6 +709,9 @@ def main(argv):
                 continue
             Case(root, endpoint, name, tap, selftest).run()
     tap.plan()
+    if REDIS is not None:
+        REDIS.stop()
+        shutil.rmtree(os.path.dirname(REDIS.dir), ignore_errors=True)
     return 0
 
 

@@ -54,8 +54,12 @@ def read(rel):
 
 
 def lib_sources():
-    d = os.path.join(SRC, "lib")
-    return sorted(os.path.join("lib", n) for n in os.listdir(d) if n.endswith(".c"))
+    """lib/*.c and the files of lib's subfolders (lib/store/*.c)."""
+    out = []
+    for top, _dirs, files in os.walk(os.path.join(SRC, "lib")):
+        rel = os.path.relpath(top, SRC)
+        out += [os.path.join(rel, n) for n in files if n.endswith(".c")]
+    return sorted(out)
 
 
 _C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}

@@ -27,10 +27,11 @@ def rss_kb(pid):
 def main():
     tap = Tap()
     work = ghtest.tmpdir()
+    tap.diag("store: %s" % ghtest.STORE_KIND)
     mock = Mock(work, ghtest.make_ca(os.path.join(work, "ca")))
     procs = {}
     try:
-        store = os.path.join(work, "store.db")
+        store = ghtest.test_store(work, "store")
         conf = write_config(os.path.join(work, "ghauth.json"), store, mock)
         seed = os.path.join(ghtest.BUILDDIR, "tests/tools/seed")
         import subprocess

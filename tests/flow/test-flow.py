@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Full sign-in flows: the four CGI programs against the mock GitHub over
-real TLS (a CA made for this run), with a real GDBM store.  Covers the
+real TLS (a CA made for this run), with a real GDBM store (or, with
+GHAUTH_TEST_STORE=redis, a redis-server of its own).  Covers the
 contract's callback behaviour, every GitHub failure we can provoke, and the
 secret canary.  Prints TAP."""
 
@@ -20,6 +21,7 @@ TOKEN_RE = r"^[A-Za-z0-9_-]{43}$"
 def main():
     tap = Tap()
     work = ghtest.tmpdir()
+    tap.diag("store: %s" % ghtest.STORE_KIND)
     cadir = ghtest.make_ca(os.path.join(work, "ca"))
     mock = Mock(work, cadir)
     secrets = ["canary-SECRET-do-not-print"]
@@ -33,7 +35,7 @@ def main():
 
 
 def fresh(work, mock, name, **cfg):
-    store = os.path.join(work, name + ".db")
+    store = ghtest.test_store(work, name)
     conf = write_config(os.path.join(work, name + ".json"), store, mock, **cfg)
     return conf, store
 
@@ -390,17 +392,27 @@ def run(tap, work, mock, secrets, stderr_all):
 
     # ---- store: a session is only announced after its write --------------
     import subprocess
-    conf3, store3 = fresh(work, mock, "busy", lock_timeout_ms=300)
+    conf3, store3 = fresh(work, mock, "busy", lock_timeout_ms=300, store_timeout_ms=300)
     mock.reset()
     b = Browser(conf3)
     r = b.start()
     back = mock.authorize(r.header("Location"))
-    holder = subprocess.Popen(["flock", "-x", store3 + ".lock", "sleep", "3"])
-    time.sleep(0.3)
-    r = b.callback(back)
-    holder.wait()
+    if ghtest.STORE_KIND == "redis":
+        # Redis stopped (SIGSTOP): it accepts, never answers.
+        ghtest.redis_server(work).pause()
+        t0 = time.monotonic()
+        r = b.callback(back)
+        took = time.monotonic() - t0
+        ghtest.redis_server(work).resume()
+        tap.ok(took < 3, "Redis not answering: the callback gives up after store_timeout_ms "
+               "(%.2fs)" % took)
+    else:
+        holder = subprocess.Popen(["flock", "-x", store3 + ".lock", "sleep", "3"])
+        time.sleep(0.3)
+        r = b.callback(back)
+        holder.wait()
     tap.is_((r.status, r.header("Retry-After")), (503, "1"),
-            "store locked by another process at the callback: 503 + Retry-After")
+            "store locked by another process (or Redis not answering) at the callback: 503 + Retry-After")
     tap.ok(not b.cookies.get("ghauth_session") and "session=" not in (r.header("Location") or ""),
            "store busy: no session cookie, no hand-off issued")
     tap.ok(len(mock.requests("token")) == 0, "store busy before the state was consumed: GitHub not contacted")

@@ -52,13 +52,13 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-I$out -I$top/lib -I$top/tests/fuzz $(pkg-config --cflags jansson)
 	-DGHAUTH_SYSCONFDIR=\"/nonexistent/ghauth-fuzz/etc\"
 	-DGHAUTH_STOREDIR=\"/nonexistent/ghauth-fuzz/store\" ${FUZZ_CFLAGS:-}"
-libs="$(pkg-config --libs jansson) -lgdbm"
+libs="$(pkg-config --libs jansson hiredis) -lgdbm"
 # Every library module goes into an archive, so the link takes just the
 # ones the harnesses reach (whatever file a function moves to).  A module
 # that does not compile here (it needs libcurl or libfcgi headers) is left
 # out with a note; if a harness needed it, its link fails below.
 rm -f "$out/obj/"*.o "$out/libghauth-fuzz.a"
-for f in "$top"/lib/*.c; do
+for f in "$top"/lib/*.c "$top"/lib/store/*.c; do
 	s=${f##*/}
 	s=${s%.c}
 	# shellcheck disable=SC2086

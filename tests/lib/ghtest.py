@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -68,6 +69,46 @@ class Tap:
     def done(self):
         print("1..%d" % self.n, flush=True)
         return 1 if self.failed else 0
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+STORE_KIND = os.environ.get("GHAUTH_TEST_STORE", "gdbm")
+_redis = []     # the process's redis-server in redis mode (redislib.Redis)
+
+
+def redis_server(work):
+    """redis mode: this test's own redis-server (started on first use)."""
+    if not _redis:
+        import redislib
+        _redis.append(redislib.Redis(work, databases=1000))
+        _redis.append(0)
+    return _redis[0]
+
+
+def test_store(work, name):
+    """The store of a test: a GDBM file in work, or with GHAUTH_TEST_STORE=redis
+    a fresh database of the test's own redis-server (tests/lib/redislib.py)."""
+    if STORE_KIND == "gdbm":
+        return os.path.join(work, name + ".db")
+    if STORE_KIND != "redis":
+        raise SystemExit("GHAUTH_TEST_STORE must be gdbm or redis")
+    r = redis_server(work)
+    _redis[1] += 1
+    return r.url(db=_redis[1])
+
+
+def stop_redis():
+    if _redis:
+        _redis[0].stop()
+        del _redis[:]
 
 
 def tmpdir(prefix="ghauth-test-"):
@@ -385,4 +426,5 @@ def canary_check(tap, texts, secrets, what):
 
 
 def cleanup(path):
+    stop_redis()
     shutil.rmtree(path, ignore_errors=True)

@@ -55,10 +55,11 @@ seed(const char *token, uint64_t uid, const char *login, const char *email,
 	if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) == NULL)
 		return 0;
 	ok = ghauthp_store_open(&st, store, GHAUTHP_STORE_WRITE, 2000) ==
-	    GHAUTH_OK;
-	ok = ok && ghauthp_store_put(st, key, sizeof(key), v, n, 0) ==
-	    GHAUTH_OK;
-	ok = ok && ghauthp_store_close(st) == GHAUTH_OK;
+	    GHAUTHP_S_OK;
+	ok = ok && ghauthp_store_put(st, key, sizeof(key), v, n, 0,
+	    GHAUTHP_PUT_ANY) ==
+	    GHAUTHP_S_OK;
+	ok = ok && ghauthp_store_close(st) == GHAUTHP_S_OK;
 	free(v);
 	return ok;
 }

@@ -76,8 +76,9 @@ def run(tap, work, stage):
     pc = subprocess.run(["pkg-config", "--cflags", "--libs", "ghauth"], env=env,
                         capture_output=True, text=True)
     tap.ok(pc.returncode == 0 and "-lghauth" in pc.stdout and "-lgdbm" in pc.stdout and
-           "-ljansson" in pc.stdout and "curl" not in pc.stdout,
-           "pkg-config --cflags --libs ghauth: -lghauth, Jansson and GDBM, no libcurl", pc)
+           "-ljansson" in pc.stdout and "-lhiredis" in pc.stdout and "curl" not in pc.stdout,
+           "pkg-config --cflags --libs ghauth: -lghauth, Jansson, GDBM and hiredis, no libcurl",
+           pc)
     src = os.path.join(protect.EXAMPLES, "whoami.c")
     exe = os.path.join(work, "whoami.cgi")
     cc = os.environ.get("CC", "cc")

@@ -55,13 +55,32 @@ put(const char *path, const char *k, const char *token,
 		return 1;
 	}
 	if (ghauthp_store_open(&st, path, GHAUTHP_STORE_WRITE, 5000) !=
-	    GHAUTH_OK || ghauthp_store_put(st, key, sizeof(key), v, n, 0) !=
-	    GHAUTH_OK || ghauthp_store_close(st) != GHAUTH_OK) {
+	    GHAUTHP_S_OK || ghauthp_store_put(st, key, sizeof(key), v, n,
+	    r->expires, GHAUTHP_PUT_ANY) != GHAUTHP_S_OK ||
+	    ghauthp_store_close(st) != GHAUTHP_S_OK) {
 		fprintf(stderr, "seed: store failed\n");
 		return 1;
 	}
 	free(v);
 	return 0;
+}
+
+/* seed count on Redis: c[] is st, se, ho, other. */
+static int
+count_one(void *ctx, const unsigned char *k, size_t klen,
+    const unsigned char *v GHAUTHP_UNUSED, size_t vlen GHAUTHP_UNUSED)
+{
+	int	*c = ctx;
+
+	if (klen == GHAUTHP_KEY_LEN && memcmp(k, "st:", 3) == 0)
+		c[0]++;
+	else if (klen == GHAUTHP_KEY_LEN && memcmp(k, "se:", 3) == 0)
+		c[1]++;
+	else if (klen == GHAUTHP_KEY_LEN && memcmp(k, "ho:", 3) == 0)
+		c[2]++;
+	else
+		c[3]++;
+	return 1;
 }
 
 int
@@ -126,17 +145,18 @@ main(int argc, char *argv[])
 
 		ghauthp_key(kind(argv[3]), argv[4], key);
 		if (ghauthp_store_open(&st, path, write ? GHAUTHP_STORE_WRITE :
-		    GHAUTHP_STORE_READ, 5000) != GHAUTH_OK)
+		    GHAUTHP_STORE_READ, 5000) != GHAUTHP_S_OK)
 			return 1;
 		if (ghauthp_store_get(st, key, sizeof(key), &v, &n) !=
-		    GHAUTH_OK) {
+		    GHAUTHP_S_OK) {
 			ghauthp_store_close(st);
 			printf("absent\n");
 			return write ? 1 : 0;
 		}
 		if (write) {
 			v[n / 2] ^= 0x20;
-			ghauthp_store_put(st, key, sizeof(key), v, n, 0);
+			ghauthp_store_put(st, key, sizeof(key), v, n,
+			    (int64_t)now + 3600, GHAUTHP_PUT_ANY);
 		} else if (ghauthp_record_decode(key, sizeof(key), v, n, &r)
 		    != 0)
 			printf("corrupt\n");
@@ -156,7 +176,18 @@ main(int argc, char *argv[])
 			ghauthp_record_free(&r);
 		}
 		free(v);
-		return ghauthp_store_close(st) == GHAUTH_OK ? 0 : 1;
+		return ghauthp_store_close(st) == GHAUTHP_S_OK ? 0 : 1;
+	}
+	if (strcmp(cmd, "count") == 0 && ghauthp_store_is_redis(path)) {
+		int	 c[4] = { 0, 0, 0, 0 };
+
+		if (ghauthp_store_open(&st, path, GHAUTHP_STORE_READ, 5000) !=
+		    GHAUTHP_S_OK || ghauthp_store_each(st, count_one, c) !=
+		    GHAUTHP_S_OK)
+			return 1;
+		ghauthp_store_close(st);
+		printf("st=%d se=%d ho=%d other=%d\n", c[0], c[1], c[2], c[3]);
+		return 0;
 	}
 	if (strcmp(cmd, "count") == 0) {
 		GDBM_FILE	 db;

@@ -87,24 +87,25 @@ make_store(const char *path)
 	struct ghauthp_store	*s;
 
 	if (ghauthp_store_open(&s, path, GHAUTHP_STORE_WRITE, 1000) !=
-	    GHAUTH_OK || ghauthp_store_put(s, "k", 1, "v", 1, 0) != GHAUTH_OK ||
-	    ghauthp_store_close(s) != GHAUTH_OK) {
+	    GHAUTHP_S_OK || ghauthp_store_put(s, "k", 1, "v", 1, 0,
+	    GHAUTHP_PUT_ANY) != GHAUTHP_S_OK ||
+	    ghauthp_store_close(s) != GHAUTHP_S_OK) {
 		printf("Bail out! cannot create store %s\n", path);
 		exit(1);
 	}
 }
 
-static enum ghauth_err
+static enum ghauthp_sres
 try_open(const char *path, enum ghauthp_store_mode mode, long ms)
 {
 	struct ghauthp_store	*s = NULL;
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 rc;
 
 	rc = ghauthp_store_open(&s, path, mode, ms);
-	if (rc == GHAUTH_OK)
+	if (rc == GHAUTHP_S_OK)
 		ghauthp_store_close(s);
 	else if (s != NULL)
-		return GHAUTH_E__MAX;	/* a handle on failure: a bug */
+		return (enum ghauthp_sres)99;	/* a handle on failure: a bug */
 	return rc;
 }
 
@@ -119,63 +120,68 @@ test_missing_and_basic(void)
 	const char		*lock = spath("basic.db.lock");
 
 	/* A reader of a store that does not exist yet: an empty store. */
-	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTH_OK,
+	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_OK,
 	    "READ on a missing store: ok");
-	is_int(ghauthp_store_get(s, "k", 1, &v, &vlen), GHAUTH_E_SESSION,
+	is_int(ghauthp_store_get(s, "k", 1, &v, &vlen), GHAUTHP_S_ABSENT,
 	    "  get -> session (absent)");
 	ok(v == NULL && vlen == 0, "  get leaves no value");
-	is_int(ghauthp_store_put(s, "k", 1, "v", 1, 0), GHAUTH_E_STORE,
+	is_int(ghauthp_store_put(s, "k", 1, "v", 1, 0,
+	    GHAUTHP_PUT_ANY), GHAUTHP_S_FAILED,
 	    "  put on a reader -> store error");
-	is_int(ghauthp_store_del(s, "k", 1), GHAUTH_E_STORE,
+	is_int(ghauthp_store_del(s, "k", 1), GHAUTHP_S_FAILED,
 	    "  del on a reader -> store error");
-	is_int(ghauthp_store_sweep(s, time(NULL), 16, &removed), GHAUTH_OK,
+	is_int(ghauthp_store_sweep(s, time(NULL), 16, &removed), GHAUTHP_S_OK,
 	    "  sweep on a reader: nothing to do");
 	is_int(removed, 0, "  sweep removed nothing");
-	is_int(ghauthp_store_close(s), GHAUTH_OK, "  close");
+	is_int(ghauthp_store_close(s), GHAUTHP_S_OK, "  close");
 	is_int(mode_of(db), -1, "  the reader did not create the store");
 	is_int(mode_of(lock), 0600, "  lock file created with mode 0600");
 
 	/* A writer creates the store, mode 0600 even with umask 0. */
-	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "WRITE creates the store");
 	is_int(mode_of(db), 0600, "  store created with mode 0600");
-	is_int(ghauthp_store_put(s, "k1", 2, "value-1", 7, 0), GHAUTH_OK,
+	is_int(ghauthp_store_put(s, "k1", 2, "value-1", 7, 0,
+	    GHAUTHP_PUT_ANY), GHAUTHP_S_OK,
 	    "  put k1");
-	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTH_OK, "  get k1");
+	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTHP_S_OK, "  get k1");
 	ok(vlen == 7 && memcmp(v, "value-1", 7) == 0, "  k1 has its value");
 	free(v);
-	is_int(ghauthp_store_put(s, "k1", 2, "value-2", 7, 0), GHAUTH_OK,
+	is_int(ghauthp_store_put(s, "k1", 2, "value-2", 7, 0,
+	    GHAUTHP_PUT_ANY), GHAUTHP_S_OK,
 	    "  put k1 again (replace)");
-	is_int(ghauthp_store_put(s, "k1", 2, "value-3", 7, 1), GHAUTH_E_BADREQ,
+	is_int(ghauthp_store_put(s, "k1", 2, "value-3", 7, 0,
+	    GHAUTHP_PUT_NEW), GHAUTHP_S_EXISTS,
 	    "  insert_only on an existing key -> badreq");
 	ghauthp_store_get(s, "k1", 2, &v, &vlen);
 	ok(v != NULL && vlen == 7 && memcmp(v, "value-2", 7) == 0,
 	    "  the collision did not overwrite");
 	free(v);
-	is_int(ghauthp_store_put(s, "k2", 2, "x", 1, 1), GHAUTH_OK,
+	is_int(ghauthp_store_put(s, "k2", 2, "x", 1, 0,
+	    GHAUTHP_PUT_NEW), GHAUTHP_S_OK,
 	    "  insert_only on a new key");
-	is_int(ghauthp_store_del(s, "k1", 2), GHAUTH_OK, "  del k1");
-	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTH_E_SESSION,
+	is_int(ghauthp_store_del(s, "k1", 2), GHAUTHP_S_OK, "  del k1");
+	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTHP_S_ABSENT,
 	    "  k1 gone");
-	is_int(ghauthp_store_del(s, "k1", 2), GHAUTH_OK,
+	is_int(ghauthp_store_del(s, "k1", 2), GHAUTHP_S_OK,
 	    "  del of a missing key is ok");
-	is_int(ghauthp_store_close(s), GHAUTH_OK, "  close commits");
+	is_int(ghauthp_store_close(s), GHAUTHP_S_OK, "  close commits");
 
-	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTH_OK,
+	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_OK,
 	    "READ an existing store");
-	ok(ghauthp_store_get(s, "k2", 2, &v, &vlen) == GHAUTH_OK && vlen == 1 &&
+	ok(ghauthp_store_get(s, "k2", 2, &v, &vlen) == GHAUTHP_S_OK && vlen == 1 &&
 	    v[0] == 'x', "  k2 persisted");
 	free(v);
-	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTH_E_SESSION,
+	is_int(ghauthp_store_get(s, "k1", 2, &v, &vlen), GHAUTHP_S_ABSENT,
 	    "  k1 stays deleted");
-	is_int(ghauthp_store_close(s), GHAUTH_OK, "  close");
+	is_int(ghauthp_store_close(s), GHAUTHP_S_OK, "  close");
 
-	is_int(ghauthp_store_close(NULL), GHAUTH_OK, "close(NULL) is ok");
+	is_int(ghauthp_store_close(NULL), GHAUTHP_S_OK, "close(NULL) is ok");
 	ghauthp_store_abort(NULL);
 	ok(1, "abort(NULL) is harmless");
 	ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 200);
 	ghauthp_store_abort(s);
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "abort releases the lock");
 }
 
@@ -192,26 +198,26 @@ test_unsafe_files(void)
 	make_store(db);
 	for (i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
 		chmod(lock, bad_modes[i]);
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "lock file mode %04o refused (read and write)",
 		    (unsigned)bad_modes[i]);
 		chmod(lock, 0600);
 		chmod(db, bad_modes[i]);
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "store mode %04o refused (read and write)",
 		    (unsigned)bad_modes[i]);
 		chmod(db, 0600);
 	}
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "back to 0600: accepted");
 	is_int(mode_of(db), 0600, "a refused open did not change the mode");
 
 	/* A pre-existing lock file of 0644 is refused, not fixed. */
 	unlink(lock);
 	make_file(lock, "", 0, 0644);
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 	    "pre-existing 0644 lock file refused");
 	is_int(mode_of(lock), 0644, "  and left as it was");
 	chmod(lock, 0600);
@@ -220,8 +226,8 @@ test_unsafe_files(void)
 	make_store(other);
 	unlink(db);
 	if (symlink(other, db) == 0) {
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "store as a symlink refused");
 		unlink(db);
 	} else
@@ -229,14 +235,14 @@ test_unsafe_files(void)
 	make_store(db);
 	unlink(lock);
 	if (symlink(spath("other.db.lock"), lock) == 0) {
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "lock file as a symlink refused");
 		unlink(lock);
 	} else
 		skip("symlink: %s", strerror(errno));
 	if (symlink(spath("nowhere"), lock) == 0) {
-		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 		    "lock file as a dangling symlink refused");
 		is_int(mode_of(spath("nowhere")), -1,
 		    "  and its target was not created");
@@ -248,15 +254,15 @@ test_unsafe_files(void)
 	make_store(db);
 	unlink(spath("hard.db"));
 	if (link(db, spath("hard.db")) == 0) {
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "store with two links refused");
 		unlink(spath("hard.db"));
 	} else
 		skip("link: %s", strerror(errno));
 	unlink(spath("hard.lock"));
 	if (link(lock, spath("hard.lock")) == 0) {
-		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 		    "lock file with two links refused");
 		unlink(spath("hard.lock"));
 	} else
@@ -264,12 +270,12 @@ test_unsafe_files(void)
 
 	/* Owned by someone else (only root can arrange that). */
 	if (geteuid() == 0 && chown(db, 65534, 65534) == 0) {
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 		    "store owned by another user refused");
 		(void)chown(db, 0, 0);
 		(void)chown(lock, 65534, 65534);
-		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 		    "lock file owned by another user refused");
 		(void)chown(lock, 0, 0);
 	} else {
@@ -280,23 +286,23 @@ test_unsafe_files(void)
 	/* Wrong types and places. */
 	unlink(db);
 	mkdir(db, 0700);
-	ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_STORE &&
-	    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+	ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_FAILED &&
+	    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 	    "store that is a directory refused");
 	rmdir(db);
 	unlink(lock);
 	mkdir(lock, 0700);
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 	    "lock that is a directory refused");
 	rmdir(lock);
 	ok(try_open(spath("no/such/dir.db"), GHAUTHP_STORE_WRITE, 200) ==
-	    GHAUTH_E_STORE && try_open(spath("no/such/dir.db"),
-	    GHAUTHP_STORE_READ, 200) == GHAUTH_E_STORE,
+	    GHAUTHP_S_FAILED && try_open(spath("no/such/dir.db"),
+	    GHAUTHP_STORE_READ, 200) == GHAUTHP_S_FAILED,
 	    "store in a missing directory refused");
 	memset(longp, 'a', sizeof(longp) - 1);
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
-	is_int(try_open(longp, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+	is_int(try_open(longp, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 	    "path longer than PATH_MAX refused");
 }
 
@@ -309,17 +315,18 @@ test_empty_and_garbage(void)
 	const char		*db = spath("empty.db");
 
 	make_file(db, "", 0, 0600);
-	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTH_OK,
+	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_OK,
 	    "READ of a 0-byte store: ok");
-	is_int(ghauthp_store_get(s, "k", 1, &v, &vlen), GHAUTH_E_SESSION,
+	is_int(ghauthp_store_get(s, "k", 1, &v, &vlen), GHAUTHP_S_ABSENT,
 	    "  and empty");
 	ghauthp_store_close(s);
-	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "WRITE of a 0-byte store initialises it");
-	is_int(ghauthp_store_put(s, "k", 1, "v", 1, 0), GHAUTH_OK, "  put");
-	is_int(ghauthp_store_close(s), GHAUTH_OK, "  close");
+	is_int(ghauthp_store_put(s, "k", 1, "v", 1, 0,
+	    GHAUTHP_PUT_ANY), GHAUTHP_S_OK, "  put");
+	is_int(ghauthp_store_close(s), GHAUTHP_S_OK, "  close");
 	ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 200);
-	ok(ghauthp_store_get(s, "k", 1, &v, &vlen) == GHAUTH_OK, "  readable");
+	ok(ghauthp_store_get(s, "k", 1, &v, &vlen) == GHAUTHP_S_OK, "  readable");
 	free(v);
 	ghauthp_store_close(s);
 
@@ -327,12 +334,12 @@ test_empty_and_garbage(void)
 		junk[i] = (unsigned char)(i * 131 + 7 + (i >> 8));
 	db = spath("garbage.db");
 	make_file(db, junk, sizeof(junk), 0600);
-	is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTH_E_STORE,
+	is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_FAILED,
 	    "READ of a garbage store -> store error");
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_STORE,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_FAILED,
 	    "WRITE of a garbage store -> store error");
 	make_file(db, "GDBM", 4, 0600);
-	is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTH_E_STORE,
+	is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_FAILED,
 	    "READ of a 4-byte store -> store error");
 }
 
@@ -425,7 +432,7 @@ test_busy(void)
 	const char		*db = spath("busy.db");
 	double			 t0, dt;
 	int			 i, slow;
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 rc;
 
 	make_store(db);
 
@@ -440,25 +447,25 @@ test_busy(void)
 	t0 = now_ms();
 	rc = try_open(db, GHAUTHP_STORE_WRITE, 200);
 	dt = now_ms() - t0;
-	is_int(rc, GHAUTH_E_BUSY, "WRITE with 200 ms deadline -> busy");
+	is_int(rc, GHAUTHP_S_BUSY, "WRITE with 200 ms deadline -> busy");
 	ok(dt >= 190 && dt < 2000, "  after %.0f ms (>= ~200, < 2000)", dt);
 	t0 = now_ms();
 	rc = try_open(db, GHAUTHP_STORE_READ, 200);
 	dt = now_ms() - t0;
-	is_int(rc, GHAUTH_E_BUSY, "READ with 200 ms deadline -> busy");
+	is_int(rc, GHAUTHP_S_BUSY, "READ with 200 ms deadline -> busy");
 	ok(dt >= 190 && dt < 2000, "  after %.0f ms", dt);
 	/* Tiny deadlines, many times: the timer must never be lost. */
 	slow = 0;
 	for (i = 0; i < 50; i++) {
 		t0 = now_ms();
 		rc = try_open(db, GHAUTHP_STORE_WRITE, 1 + i % 3);
-		if (rc != GHAUTH_E_BUSY || now_ms() - t0 > 500)
+		if (rc != GHAUTHP_S_BUSY || now_ms() - t0 > 500)
 			slow++;
 	}
 	is_int(slow, 0, "50 opens with 1-3 ms deadlines: busy, each < 500 ms");
 	t0 = now_ms();
-	ok(try_open(db, GHAUTHP_STORE_WRITE, 0) == GHAUTH_E_BUSY &&
-	    try_open(db, GHAUTHP_STORE_READ, 0) == GHAUTH_E_BUSY &&
+	ok(try_open(db, GHAUTHP_STORE_WRITE, 0) == GHAUTHP_S_BUSY &&
+	    try_open(db, GHAUTHP_STORE_READ, 0) == GHAUTHP_S_BUSY &&
 	    now_ms() - t0 < 500, "deadline 0 -> busy at once");
 	sigaction(SIGALRM, NULL, &cur);
 	ok(cur.sa_handler == on_usr, "SIGALRM handler restored");
@@ -470,14 +477,14 @@ test_busy(void)
 	ok(!sigismember(&mask, SIGTERM) && !sigismember(&mask, SIGALRM),
 	    "signal mask restored after a busy WRITE");
 	unhold(&h);
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "lock released: WRITE ok");
 
 	/* A shared holder: readers share, a writer waits. */
 	if (ok(hold(&h, db, HOLD_FLOCK_SH), "child holds the lock (LOCK_SH)")) {
-		is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTH_OK,
+		is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_OK,
 		    "READ beside another reader: ok");
-		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_BUSY,
+		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_BUSY,
 		    "WRITE beside a reader: busy");
 		unhold(&h);
 	}
@@ -485,20 +492,20 @@ test_busy(void)
 	/* GDBM's own lock, taken by a foreign opener without ours. */
 	if (ok(hold(&h, db, HOLD_GDBM_WRITER), "child opens GDBM as writer")) {
 		t0 = now_ms();
-		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTH_E_BUSY &&
-		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTH_E_BUSY,
+		ok(try_open(db, GHAUTHP_STORE_WRITE, 200) == GHAUTHP_S_BUSY &&
+		    try_open(db, GHAUTHP_STORE_READ, 200) == GHAUTHP_S_BUSY,
 		    "foreign GDBM writer: WRITE and READ busy");
 		ok(now_ms() - t0 < 1000, "  at once (GDBM locks do not wait)");
 		unhold(&h);
 	}
 	if (ok(hold(&h, db, HOLD_GDBM_READER), "child opens GDBM as reader")) {
-		is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTH_OK,
+		is_int(try_open(db, GHAUTHP_STORE_READ, 200), GHAUTHP_S_OK,
 		    "foreign GDBM reader: READ ok");
-		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_E_BUSY,
+		is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_BUSY,
 		    "foreign GDBM reader: WRITE busy");
 		unhold(&h);
 	}
-	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTH_OK,
+	is_int(try_open(db, GHAUTHP_STORE_WRITE, 200), GHAUTHP_S_OK,
 	    "all released: WRITE ok");
 
 	/* Signals: a writer defers SIGTERM & co until it has committed. */
@@ -535,7 +542,8 @@ put_record(struct ghauthp_store *s, int i, time_t expires)
 	r.created = r.last_seen = expires - 60;
 	r.expires = expires;
 	if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) == NULL ||
-	    ghauthp_store_put(s, key, sizeof(key), v, n, 0) != GHAUTH_OK) {
+	    ghauthp_store_put(s, key, sizeof(key), v, n, 0,
+	    GHAUTHP_PUT_ANY) != GHAUTHP_S_OK) {
 		printf("Bail out! cannot store record %d\n", i);
 		exit(1);
 	}
@@ -551,7 +559,7 @@ has_record(struct ghauthp_store *s, int i)
 
 	snprintf(tok, sizeof(tok), "token-%d", i);
 	ghauthp_key(GHAUTHP_KIND_HANDOFF, tok, key);
-	if (ghauthp_store_get(s, key, sizeof(key), &v, &n) != GHAUTH_OK)
+	if (ghauthp_store_get(s, key, sizeof(key), &v, &n) != GHAUTHP_S_OK)
 		return 0;
 	free(v);
 	return 1;
@@ -576,7 +584,7 @@ test_sweep(void)
 	total = removed;
 	over = 0;
 	for (sweeps = 1; total < 200 && sweeps < 100; sweeps++) {
-		if (ghauthp_store_sweep(s, now, 16, &removed) != GHAUTH_OK)
+		if (ghauthp_store_sweep(s, now, 16, &removed) != GHAUTHP_S_OK)
 			over++;
 		if (removed > 16)
 			over++;
@@ -595,8 +603,9 @@ test_sweep(void)
 	ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 1000);
 	for (i = 0; i < 200; i++)
 		put_record(s, i, i % 2 ? now + 3600 : now - 1);
-	ghauthp_store_put(s, "se:corrupt", 10, "garbage", 7, 0);
-	ghauthp_store_put(s, "meta:other", 10, "keep", 4, 0);
+	ghauthp_store_put(s, "se:corrupt", 10, "garbage", 7, 0,
+	    GHAUTHP_PUT_ANY);
+	ghauthp_store_put(s, "meta:other", 10, "keep", 4, 0, GHAUTHP_PUT_ANY);
 	ghauthp_store_close(s);
 	total = over = 0;
 	for (sweeps = 0; sweeps < 40; sweeps++) {
@@ -620,7 +629,7 @@ test_sweep(void)
 	}
 	is_int(live, 100, "all 100 live records kept");
 	is_int(dead, 100, "all 100 expired records gone");
-	ok(ghauthp_store_get(s, "meta:other", 10, &v, &vlen) == GHAUTH_OK &&
+	ok(ghauthp_store_get(s, "meta:other", 10, &v, &vlen) == GHAUTHP_S_OK &&
 	    vlen == 4, "meta: keys are never swept");
 	free(v);
 	ghauthp_store_close(s);
@@ -630,7 +639,7 @@ test_sweep(void)
 	ghauthp_store_open(&s, db, GHAUTHP_STORE_WRITE, 1000);
 	put_record(s, 0, now);
 	put_record(s, 1, now + 1);
-	is_int(ghauthp_store_sweep(s, now, 0, &removed), GHAUTH_OK,
+	is_int(ghauthp_store_sweep(s, now, 0, &removed), GHAUTHP_S_OK,
 	    "sweep max 0: ok");
 	is_int(removed, 0, "  removes nothing");
 	ghauthp_store_sweep(s, now, -5, &removed);
@@ -650,27 +659,28 @@ child_work(const char *db, int i, int writer)
 	unsigned char		*v;
 	size_t			 vlen;
 	char			 key[16], val[32];
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 rc;
 
 	snprintf(key, sizeof(key), "w:%d", i);
 	snprintf(val, sizeof(val), "value of writer %d", i);
 	if (ghauthp_store_open(&s, db, writer ? GHAUTHP_STORE_WRITE :
-	    GHAUTHP_STORE_READ, 5000) != GHAUTH_OK)
+	    GHAUTHP_STORE_READ, 5000) != GHAUTHP_S_OK)
 		return 1;
 	if (writer)
-		rc = ghauthp_store_put(s, key, strlen(key), val, strlen(val), 1);
+		rc = ghauthp_store_put(s, key, strlen(key), val, strlen(val), 0,
+		    GHAUTHP_PUT_NEW);
 	else {
 		rc = ghauthp_store_get(s, key, strlen(key), &v, &vlen);
-		if (rc == GHAUTH_OK) {
+		if (rc == GHAUTHP_S_OK) {
 			if (vlen != strlen(val) || memcmp(v, val, vlen) != 0)
-				rc = GHAUTH_E_INTERNAL;
+				rc = GHAUTHP_S_FAILED;
 			free(v);
-		} else if (rc == GHAUTH_E_SESSION)
-			rc = GHAUTH_OK;
+		} else if (rc == GHAUTHP_S_ABSENT)
+			rc = GHAUTHP_S_OK;
 	}
-	if (ghauthp_store_close(s) != GHAUTH_OK)
+	if (ghauthp_store_close(s) != GHAUTHP_S_OK)
 		return 1;
-	return rc != GHAUTH_OK;
+	return rc != GHAUTHP_S_OK;
 }
 
 static void
@@ -712,7 +722,7 @@ test_concurrency(void)
 	is_int(failed, 0, "%d writers + %d readers at once: no failure",
 	    NWRITERS, NREADERS);
 	ok(now_ms() - t0 < 10000, "  done in %.0f ms", now_ms() - t0);
-	if (ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 1000) == GHAUTH_OK) {
+	if (ghauthp_store_open(&s, db, GHAUTHP_STORE_READ, 1000) == GHAUTHP_S_OK) {
 		for (i = 0; i < NWRITERS; i++) {
 			char		 key[16];
 			unsigned char	*v;
@@ -720,7 +730,7 @@ test_concurrency(void)
 
 			snprintf(key, sizeof(key), "w:%d", i);
 			if (ghauthp_store_get(s, key, strlen(key), &v, &vlen) ==
-			    GHAUTH_OK) {
+			    GHAUTHP_S_OK) {
 				found++;
 				free(v);
 			}

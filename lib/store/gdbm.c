@@ -1,15 +1,16 @@
 /*
- * store.c - the GDBM store, used by many short-lived CGI processes at once.
+ * store/gdbm.c - the GDBM backend of the store (store.h), the default: one
+ * file, used by many short-lived CGI processes at once.
  *
  * GDBM 1.23's own locks never wait (a second writer fails at once), so
  * every access first takes flock(2) on a separate lock file ("<store>.lock",
  * never replaced, so a reorganise that renames the database cannot strand
- * a lock), with a deadline: busy past it is GHAUTH_E_BUSY (503 +
+ * a lock), with a deadline: busy past it is GHAUTHP_S_BUSY (503 +
  * Retry-After), with nothing written.  Readers share the lock, writers hold
  * it alone, and nobody holds it across a network call.  GDBM's own lock
  * stays on as a tripwire against a foreign process (gdbmtool) working on the
  * file without our lock.  A writer's gdbm_close() fsyncs; callers send a
- * token only after ghauthp_store_close() returned GHAUTH_OK.
+ * token only after ghauthp_store_close() returned GHAUTHP_S_OK.
  *
  * Files are opened with O_NOFOLLOW and must be regular, owned by us, mode
  * 0600 (no group/other bits) and have one link (security-notes 3.3).
@@ -32,9 +33,12 @@
 
 #include "ghauth-int.h"
 
+static const struct ghauthp_store_ops gdbm_ops;
+
 #define SWEEP_KEY	"meta:sweep"
 
-struct ghauthp_store {
+struct gdbm_store {
+	struct ghauthp_store base;
 	int		 lockfd;
 	GDBM_FILE	 db;		/* NULL: reader of a missing/empty store */
 	enum ghauthp_store_mode mode;
@@ -61,7 +65,7 @@ static struct {
 } readers;
 
 void
-ghauthp_store_cache_readers(int on)
+ghauthp_gdbm_cache_readers(int on)
 {
 	readers.enabled = on;
 	if (!on && readers.db != NULL) {
@@ -131,7 +135,7 @@ safe_file(int fd, const char *what, const char *path)
  * SIGALRM (installed without SA_RESTART) interrupts.  A deadline of 0 or
  * less is just the non-blocking try.
  */
-static enum ghauth_err
+static enum ghauthp_sres
 lock_deadline(int fd, int op, long timeout_ms)
 {
 	struct sigaction	 sa, osa;
@@ -139,22 +143,22 @@ lock_deadline(int fd, int op, long timeout_ms)
 	int			 rc, err;
 
 	if (flock(fd, op | LOCK_NB) == 0)
-		return GHAUTH_OK;
+		return GHAUTHP_S_OK;
 	if (errno != EWOULDBLOCK) {
 		ghauth_log("store: flock: %s", strerror(errno));
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (timeout_ms <= 0) {
 		/* A zero timer would disarm, not expire: never wait. */
 		ghauth_log("store: lock busy");
-		return GHAUTH_E_BUSY;
+		return GHAUTHP_S_BUSY;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	alarmed = 0;
 	if (sigaction(SIGALRM, &sa, &osa) == -1)
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = timeout_ms / 1000;
 	it.it_value.tv_usec = (timeout_ms % 1000) * 1000;
@@ -176,17 +180,17 @@ lock_deadline(int fd, int op, long timeout_ms)
 	sigaction(SIGALRM, &osa, NULL);
 	setitimer(ITIMER_REAL, &oit, NULL);
 	if (rc == 0)
-		return GHAUTH_OK;
+		return GHAUTHP_S_OK;
 	if (err == EINTR) {
 		ghauth_log("store: lock busy for %ld ms", timeout_ms);
-		return GHAUTH_E_BUSY;
+		return GHAUTHP_S_BUSY;
 	}
 	ghauth_log("store: flock: %s", strerror(err));
-	return GHAUTH_E_STORE;
+	return GHAUTHP_S_FAILED;
 }
 
 static void
-block_signals(struct ghauthp_store *s)
+block_signals(struct gdbm_store *s)
 {
 	sigset_t	 set;
 
@@ -200,7 +204,7 @@ block_signals(struct ghauthp_store *s)
 }
 
 static void
-release(struct ghauthp_store *s)
+release(struct gdbm_store *s)
 {
 	if (s->lockfd != -1)
 		close(s->lockfd);
@@ -216,19 +220,20 @@ release(struct ghauthp_store *s)
  * (admin.c) opens the file itself, so that it can look at a damaged one.
  * ghauthp_store_close() releases the lock.
  */
-enum ghauth_err
-ghauthp_store_lock(struct ghauthp_store **out, const char *path,
+static enum ghauthp_sres
+lock_store(struct gdbm_store **out, const char *path,
     enum ghauthp_store_mode mode, long timeout_ms)
 {
-	struct ghauthp_store	*s;
+	struct gdbm_store	*s;
 	char			 lockpath[4200];
-	enum ghauth_err		 rc;
+	enum ghauthp_sres	 rc;
 
 	*out = NULL;
 	/* Not calloc: zeroing the 4 KiB path on every request is measurable. */
 	if ((s = malloc(sizeof(*s))) == NULL)
-		return GHAUTH_E_NOMEM;
-	memset(s, 0, offsetof(struct ghauthp_store, path));
+		return GHAUTHP_S_FAILED;
+	memset(s, 0, offsetof(struct gdbm_store, path));
+	s->base.ops = &gdbm_ops;
 	s->path[0] = '\0';
 	s->lockfd = -1;
 	s->mode = mode;
@@ -236,7 +241,7 @@ ghauthp_store_lock(struct ghauthp_store **out, const char *path,
 	    (int)sizeof(s->path) || snprintf(lockpath, sizeof(lockpath),
 	    "%s.lock", path) >= (int)sizeof(lockpath)) {
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (mode == GHAUTHP_STORE_WRITE)
 		block_signals(s);
@@ -256,15 +261,15 @@ ghauthp_store_lock(struct ghauthp_store **out, const char *path,
 		ghauth_log("store: cannot open lock file %s: %s", lockpath,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (!safe_file(s->lockfd, "lock file", lockpath)) {
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	rc = lock_deadline(s->lockfd,
 	    mode == GHAUTHP_STORE_WRITE ? LOCK_EX : LOCK_SH, timeout_ms);
-	if (rc != GHAUTH_OK) {
+	if (rc != GHAUTHP_S_OK) {
 		release(s);
 		return rc;
 	}
@@ -272,40 +277,50 @@ ghauthp_store_lock(struct ghauthp_store **out, const char *path,
 		ghauth_log("store: cannot write lock file %s: %s", lockpath,
 		    strerror(errno));
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	*out = s;
-	return GHAUTH_OK;
+	return GHAUTHP_S_OK;
+}
+
+enum ghauthp_sres
+ghauthp_store_lock(struct ghauthp_store **out, const char *path,
+    enum ghauthp_store_mode mode, long timeout_ms)
+{
+	struct gdbm_store	*s = NULL;
+	enum ghauthp_sres	 rc;
+
+	rc = lock_store(&s, path, mode, timeout_ms);
+	*out = s != NULL ? &s->base : NULL;
+	return rc;
 }
 
 /*
  * Opens the store at path for reading or writing, waiting for the lock at
  * most timeout_ms.  A reader of a store that does not exist yet gets an
- * empty store.  Returns GHAUTH_OK, GHAUTH_E_BUSY or GHAUTH_E_STORE.
+ * empty store.  Returns GHAUTHP_S_OK, GHAUTHP_S_BUSY or GHAUTHP_S_FAILED.
  */
-enum ghauth_err
-ghauthp_store_open(struct ghauthp_store **out, const char *path,
+enum ghauthp_sres
+ghauthp_gdbm_open(struct ghauthp_store **out, const char *path,
     enum ghauthp_store_mode mode, long timeout_ms)
 {
-	struct ghauthp_store	*s;
-	enum ghauth_err		 rc;
+	struct gdbm_store	*s;
+	enum ghauthp_sres	 rc;
 	int			 fd, flags;
 	struct stat		 st;
 	uint64_t		 gen = 0;
 
-	if ((rc = ghauthp_store_lock(out, path, mode, timeout_ms)) !=
-	    GHAUTH_OK)
-		return rc;
-	s = *out;
 	*out = NULL;
+	if ((rc = lock_store(&s, path, mode, timeout_ms)) != GHAUTHP_S_OK)
+		return rc;
 	if (mode == GHAUTHP_STORE_READ && readers.enabled) {
 		gen = generation(s->lockfd);
 		if (readers.db != NULL && readers.gen == gen &&
 		    strcmp(readers.path, path) == 0) {
 			s->db = readers.db;
 			s->cached = 1;
-			*out = s;
-			return GHAUTH_OK;
+			*out = &s->base;
+			return GHAUTHP_S_OK;
 		}
 		if (readers.db != NULL) {	/* stale: a writer came by */
 			gdbm_close(readers.db);
@@ -315,25 +330,25 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 	flags = mode == GHAUTHP_STORE_WRITE ? O_RDWR | O_CREAT : O_RDONLY;
 	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd == -1 && mode == GHAUTHP_STORE_READ && errno == ENOENT) {
-		*out = s;
-		return GHAUTH_OK;
+		*out = &s->base;
+		return GHAUTHP_S_OK;
 	}
 	if (fd == -1) {
 		ghauth_log("store: cannot open %s: %s", path,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (!safe_file(fd, "store", path)) {
 		close(fd);
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (mode == GHAUTHP_STORE_READ && fstat(fd, &st) == 0 &&
 	    st.st_size == 0) {
 		close(fd);
-		*out = s;
-		return GHAUTH_OK;
+		*out = &s->base;
+		return GHAUTHP_S_OK;
 	}
 	s->db = gdbm_fd_open(fd, path, 0, (mode == GHAUTHP_STORE_WRITE ?
 	    GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC | GDBM_CLOERROR |
@@ -352,14 +367,14 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 		ghauth_log("store: %s: %s", path, gdbm_strerror(ge));
 		release(s);
 		return ge == GDBM_CANT_BE_READER || ge == GDBM_CANT_BE_WRITER ?
-		    GHAUTH_E_BUSY : GHAUTH_E_STORE;
+		    GHAUTHP_S_BUSY : GHAUTHP_S_FAILED;
 	}
 	if (gdbm_needs_recovery(s->db)) {
 		ghauth_log("store: %s needs recovery: run ghauth-admin recover",
 		    path);
 		gdbm_close(s->db);
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (mode == GHAUTHP_STORE_READ && readers.enabled &&
 	    strlen(path) < sizeof(readers.path)) {
@@ -368,21 +383,29 @@ ghauthp_store_open(struct ghauthp_store **out, const char *path,
 		snprintf(readers.path, sizeof(readers.path), "%s", path);
 		s->cached = 1;
 	}
-	*out = s;
-	return GHAUTH_OK;
+	*out = &s->base;
+	return GHAUTHP_S_OK;
 }
 
 /*
  * Closes the store.  For a writer this is the commit: GDBM fsyncs here, and
- * only GHAUTH_OK means every put/del before it is durable.
+ * only GHAUTHP_S_OK means every put/del before it is durable.
  */
-enum ghauth_err
-ghauthp_store_close(struct ghauthp_store *s)
-{
-	int	 rc = 0;
+#define G(b)	((struct gdbm_store *)(void *)(b))
 
-	if (s == NULL)
-		return GHAUTH_OK;
+/*
+ * Closes the store.  For a writer this is the commit: GDBM fsyncs here, and
+ * only GHAUTHP_S_OK means every put/del before it is durable.  failed: an
+ * error path, the outcome is already a failure.
+ */
+static enum ghauthp_sres
+gdbm_close_store(struct ghauthp_store *b, int failed)
+{
+	struct gdbm_store	*s = G(b);
+	int			 rc = 0;
+
+	if (failed)
+		s->failed = 1;
 	if (s->db != NULL && !s->cached && gdbm_close(s->db) != 0) {
 		ghauth_log("store: closing %s: %s", s->path,
 		    gdbm_strerror(gdbm_errno));
@@ -390,94 +413,152 @@ ghauthp_store_close(struct ghauthp_store *s)
 	}
 	if (rc != 0 || s->failed) {
 		release(s);
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	release(s);
-	return GHAUTH_OK;
+	return GHAUTHP_S_OK;
 }
 
-/* Closes after an error path; the outcome is already a failure. */
-void
-ghauthp_store_abort(struct ghauthp_store *s)
-{
-	if (s != NULL)
-		s->failed = 1;
-	(void)ghauthp_store_close(s);
-}
-
-enum ghauth_err
-ghauthp_store_get(struct ghauthp_store *s, const void *key, size_t klen,
+static enum ghauthp_sres
+gdbm_get(struct ghauthp_store *b, const void *key, size_t klen,
     unsigned char **val, size_t *vlen)
 {
-	datum	 k, v;
+	struct gdbm_store	*s = G(b);
+	datum			 k, v;
 
-	*val = NULL;
-	*vlen = 0;
 	if (s->db == NULL)
-		return GHAUTH_E_SESSION;
+		return GHAUTHP_S_ABSENT;
 	k.dptr = (char *)(uintptr_t)key;
 	k.dsize = (int)klen;
 	v = gdbm_fetch(s->db, k);
 	if (v.dptr == NULL) {
 		if (gdbm_errno == GDBM_ITEM_NOT_FOUND)
-			return GHAUTH_E_SESSION;
+			return GHAUTHP_S_ABSENT;
 		ghauth_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
 		s->failed = 1;
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
 	if (v.dsize <= 0 || v.dsize > GHAUTHP_RECORD_MAX) {
 		free(v.dptr);
-		return GHAUTH_E_SESSION;
+		return GHAUTHP_S_ABSENT;
 	}
 	*val = (unsigned char *)v.dptr;
 	*vlen = (size_t)v.dsize;
-	return GHAUTH_OK;
+	return GHAUTHP_S_OK;
 }
 
-enum ghauth_err
-ghauthp_store_put(struct ghauthp_store *s, const void *key, size_t klen,
-    const void *val, size_t vlen, int insert_only)
+static enum ghauthp_sres
+gdbm_del(struct ghauthp_store *b, const void *key, size_t klen)
 {
-	datum	 k, v;
-	int	 rc;
+	struct gdbm_store	*s = G(b);
+	datum			 k;
 
 	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE)
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
+	k.dptr = (char *)(uintptr_t)key;
+	k.dsize = (int)klen;
+	if (gdbm_delete(s->db, k) == 0 || gdbm_errno == GDBM_ITEM_NOT_FOUND)
+		return GHAUTHP_S_OK;
+	ghauth_log("store: delete: %s", gdbm_strerror(gdbm_errno));
+	s->failed = 1;
+	return GHAUTHP_S_FAILED;
+}
+
+/* Under the exclusive lock a fetch and a delete are one step. */
+static enum ghauthp_sres
+gdbm_take(struct ghauthp_store *b, const void *key, size_t klen,
+    unsigned char **val, size_t *vlen)
+{
+	enum ghauthp_sres	 rc;
+
+	if (G(b)->mode != GHAUTHP_STORE_WRITE)
+		return GHAUTHP_S_FAILED;
+	if ((rc = gdbm_get(b, key, klen, val, vlen)) != GHAUTHP_S_OK)
+		return rc;
+	if ((rc = gdbm_del(b, key, klen)) != GHAUTHP_S_OK) {
+		ghauthp_wipe(*val, *vlen);
+		free(*val);
+		*val = NULL;
+		*vlen = 0;
+	}
+	return rc;
+}
+
+/* GDBM keeps no expiry: the sweep below does the cleaning. */
+static enum ghauthp_sres
+gdbm_put(struct ghauthp_store *b, const void *key, size_t klen,
+    const void *val, size_t vlen, int64_t expires GHAUTHP_UNUSED,
+    enum ghauthp_put how)
+{
+	struct gdbm_store	*s = G(b);
+	datum			 k, v;
+	int			 rc;
+
+	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE)
+		return GHAUTHP_S_FAILED;
 	k.dptr = (char *)(uintptr_t)key;
 	k.dsize = (int)klen;
 	v.dptr = (char *)(uintptr_t)val;
 	v.dsize = (int)vlen;
-	rc = gdbm_store(s->db, k, v, insert_only ? GDBM_INSERT : GDBM_REPLACE);
+	if (how == GHAUTHP_PUT_REPLACE && !gdbm_exists(s->db, k)) {
+		if (gdbm_errno == GDBM_ITEM_NOT_FOUND ||
+		    gdbm_errno == GDBM_NO_ERROR)
+			return GHAUTHP_S_ABSENT;
+		ghauth_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
+		s->failed = 1;
+		return GHAUTHP_S_FAILED;
+	}
+	rc = gdbm_store(s->db, k, v, how == GHAUTHP_PUT_NEW ? GDBM_INSERT :
+	    GDBM_REPLACE);
 	if (rc == 1)
-		return GHAUTH_E_BADREQ;
+		return GHAUTHP_S_EXISTS;
 	if (rc != 0) {
 		ghauth_log("store: store: %s", gdbm_strerror(gdbm_errno));
 		s->failed = 1;
-		return GHAUTH_E_STORE;
+		return GHAUTHP_S_FAILED;
 	}
-	return GHAUTH_OK;
-}
-
-enum ghauth_err
-ghauthp_store_del(struct ghauthp_store *s, const void *key, size_t klen)
-{
-	datum	 k;
-
-	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE)
-		return GHAUTH_E_STORE;
-	k.dptr = (char *)(uintptr_t)key;
-	k.dsize = (int)klen;
-	if (gdbm_delete(s->db, k) == 0 || gdbm_errno == GDBM_ITEM_NOT_FOUND)
-		return GHAUTH_OK;
-	ghauth_log("store: delete: %s", gdbm_strerror(gdbm_errno));
-	s->failed = 1;
-	return GHAUTH_E_STORE;
+	return GHAUTHP_S_OK;
 }
 
 static int
 is_meta(datum k)
 {
 	return k.dsize >= 5 && memcmp(k.dptr, "meta:", 5) == 0;
+}
+
+/* Every record but our own "meta:" keys, in GDBM's order. */
+static enum ghauthp_sres
+gdbm_each(struct ghauthp_store *b, int (*fn)(void *, const unsigned char *,
+    size_t, const unsigned char *, size_t), void *ctx)
+{
+	struct gdbm_store	*s = G(b);
+	datum			 k, next, v;
+	int			 go = 1;
+
+	if (s->db == NULL)
+		return GHAUTHP_S_OK;
+	k = gdbm_firstkey(s->db);
+	while (k.dptr != NULL && go) {
+		if (!is_meta(k)) {
+			v = gdbm_fetch(s->db, k);
+			if (v.dptr != NULL)
+				go = fn(ctx, (unsigned char *)k.dptr,
+				    (size_t)k.dsize, (unsigned char *)v.dptr,
+				    (size_t)v.dsize);
+			free(v.dptr);
+		}
+		next = gdbm_nextkey(s->db, k);
+		free(k.dptr);
+		k = next;
+	}
+	free(k.dptr);
+	if (gdbm_errno != GDBM_ITEM_NOT_FOUND && gdbm_errno != GDBM_NO_ERROR &&
+	    go) {
+		ghauth_log("store: reading %s: %s", s->path,
+		    gdbm_strerror(gdbm_errno));
+		return GHAUTHP_S_FAILED;
+	}
+	return GHAUTHP_S_OK;
 }
 
 /*
@@ -487,21 +568,21 @@ is_meta(datum k)
  * The cursor wraps at the end, so repeated small sweeps cover the file and
  * no request pays for a full scan.  *removed counts deletions.
  */
-enum ghauth_err
-ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
-    int *removed)
+static enum ghauthp_sres
+gdbm_sweep(struct ghauthp_store *b, time_t now, int max, int *removed)
 {
+	struct gdbm_store	*s = G(b);
 	datum		 ck, k, next, v;
 	datum		*dead = NULL;
 	int		 ndead = 0, visited = 0, i;
 	int64_t		 exp;
-	enum ghauth_err	 rc = GHAUTH_OK;
+	enum ghauthp_sres	 rc = GHAUTHP_S_OK;
 
 	*removed = 0;
 	if (s->db == NULL || s->mode != GHAUTHP_STORE_WRITE || max <= 0)
-		return GHAUTH_OK;
+		return GHAUTHP_S_OK;
 	if ((dead = calloc((size_t)max, sizeof(*dead))) == NULL)
-		return GHAUTH_E_NOMEM;
+		return GHAUTHP_S_FAILED;
 	ck.dptr = SWEEP_KEY;
 	ck.dsize = sizeof(SWEEP_KEY) - 1;
 	k = gdbm_fetch(s->db, ck);
@@ -534,7 +615,7 @@ ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
 	}
 	if (k.dptr != NULL) {
 		if (gdbm_store(s->db, ck, k, GDBM_REPLACE) != 0)
-			rc = GHAUTH_E_STORE;
+			rc = GHAUTHP_S_FAILED;
 		free(k.dptr);
 	} else
 		(void)gdbm_delete(s->db, ck);
@@ -544,7 +625,7 @@ ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
 		free(dead[i].dptr);
 	}
 	free(dead);
-	if (rc != GHAUTH_OK)
+	if (rc != GHAUTHP_S_OK)
 		s->failed = 1;
 	return rc;
 }
@@ -556,15 +637,15 @@ ghauthp_store_sweep(struct ghauthp_store *s, time_t now, int max,
  * the programs apply to the file.
  */
 GDBM_FILE
-ghauthp_store_gdbm(struct ghauthp_store *s)
+ghauthp_store_gdbm(struct ghauthp_store *b)
 {
-	return s->db;
+	return G(b)->db;
 }
 
 void
-ghauthp_store_set_gdbm(struct ghauthp_store *s, GDBM_FILE db)
+ghauthp_store_set_gdbm(struct ghauthp_store *b, GDBM_FILE db)
 {
-	s->db = db;
+	G(b)->db = db;
 }
 
 int
@@ -573,10 +654,7 @@ ghauthp_store_safe_file(int fd, const char *path)
 	return safe_file(fd, "store", path);
 }
 
-/* The store key of a token: kind prefix + SHA-256 of the token string. */
-void
-ghauthp_key(const char *kind, const char *token, unsigned char out[35])
-{
-	memcpy(out, kind, 3);
-	ghauth_sha256(token, strlen(token), out + 3);
-}
+static const struct ghauthp_store_ops gdbm_ops = {
+	"gdbm", gdbm_get, gdbm_take, gdbm_put, gdbm_del, gdbm_sweep,
+	gdbm_each, gdbm_close_store
+};
