@@ -392,15 +392,16 @@ defaults(struct ghauth_config *c)
 static enum ghauth_err
 set_allow(struct env *e, struct ghauth_config *c, const char *list)
 {
+	char	 why[400];
 	int	 bad;
 
 	ghauth_allow_free(&c->allow);
-	if ((bad = ghauth_allow_parse(&c->allow, list)) != 0) {
+	if ((bad = ghauthp_allow_parse_msg(&c->allow, list, why,
+	    sizeof(why))) != 0) {
 		if (bad < 0)
 			return GHAUTH_E_NOMEM;
-		return fail(e, GHAUTH_E_CONFIG,
-		    "restrict_to/GITHUB_USERS: entry %d is not a GitHub login "
-		    "or numeric id", bad);
+		return fail(e, GHAUTH_E_CONFIG, "restrict_to/GITHUB_USERS: %s",
+		    why);
 	}
 	return GHAUTH_OK;
 }

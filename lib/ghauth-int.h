@@ -192,6 +192,19 @@ int		 ghauthp_gh_parse_emails(const char *, size_t, char **);
 void		 ghauthp_gh_user_free(struct ghauthp_gh_user *);
 int		 ghauthp_valid_login(const char *);
 
+/* ---- the allowlist's org:/team: entries (allow.c) ------------------------ */
+
+#define GHAUTHP_SLUG_MAX	100
+/* The admitting entries of one session, comma-separated, at most: */
+#define GHAUTHP_GROUPS_MAX	(GHAUTH_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
+				    GHAUTHP_SLUG_MAX + 1))
+
+int		 ghauthp_valid_slug(const char *);
+int		 ghauthp_allow_parse_msg(struct ghauth_allow *, const char *,
+		    char *, size_t);
+int		 ghauthp_allow_recheck(const struct ghauth_allow *, uint64_t,
+		    const char *, const char *, char **);
+
 enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
 		    const char *, const char *, struct ghauthp_gh_user *,
 		    struct ghauth_result *);

@@ -63,11 +63,25 @@ const char	*ghauth_getenv_process(void *, const char *);
 /* ---- configuration (config.c) ------------------------------------------ */
 
 #define GHAUTH_ALLOW_MAX	1024
+#define GHAUTH_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
+
+/* What an allowlist entry names. */
+enum ghauth_allow_kind {
+	GHAUTH_ALLOW_LOGIN = 0,
+	GHAUTH_ALLOW_ID,
+	GHAUTH_ALLOW_ORG,		/* org:ORG */
+	GHAUTH_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
+	GHAUTH_ALLOW__MAX
+};
 
 struct ghauth_allow {
 	size_t		 n;
-	char		**login;	/* lower-cased logins */
-	uint64_t	*id;		/* numeric ids, 0 for a login entry */
+	char		**login;	/* lower-cased logins, or the canonical
+					   "org:acme" / "team:acme/infra";
+					   NULL for an id entry */
+	uint64_t	*id;		/* numeric ids, 0 for any other entry */
+	unsigned char	*kind;		/* enum ghauth_allow_kind */
+	size_t		 ngroups;	/* org: and team: entries among n */
 };
 
 struct ghauth_config {
