@@ -174,7 +174,8 @@ get_long(struct env *e, json_t *obj, const char *key, const char *where,
 }
 
 static enum ghauth_err
-get_bool(struct env *e, json_t *obj, const char *key, int *out)
+get_bool(struct env *e, json_t *obj, const char *key, const char *where,
+    int *out)
 {
 	json_t	*v;
 	char	*s;
@@ -188,8 +189,8 @@ get_bool(struct env *e, json_t *obj, const char *key, int *out)
 		return GHAUTH_OK;
 	}
 	if (!json_is_string(v))
-		return fail(e, GHAUTH_E_CONFIG, "auth.%s must be true or false",
-		    key);
+		return fail(e, GHAUTH_E_CONFIG, "%s.%s must be true or false",
+		    where, key);
 	if ((s = expand(e, json_string_value(v))) == NULL)
 		return GHAUTH_E_NOMEM;
 	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
@@ -200,7 +201,7 @@ get_bool(struct env *e, json_t *obj, const char *key, int *out)
 		rc = 0;
 	free(s);
 	return rc ? GHAUTH_OK : fail(e, GHAUTH_E_CONFIG,
-	    "auth.%s must be true or false", key);
+	    "%s.%s must be true or false", where, key);
 }
 
 static int
@@ -387,6 +388,7 @@ defaults(struct ghauth_config *c)
 	c->handoff_ttl = 60;
 	c->lock_timeout_ms = 2000;
 	c->github_timeout = 8;
+	c->revoke_token = 1;
 }
 
 static enum ghauth_err
@@ -444,7 +446,9 @@ ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
 		rc = fail(&e, GHAUTH_E_CONFIG, "auth.github must be an object");
 		goto out;
 	}
-	if ((rc = get_bool(&e, auth, "enabled", &c->enabled)) ||
+	if ((rc = get_bool(&e, auth, "enabled", "auth", &c->enabled)) ||
+	    (rc = get_bool(&e, gh, "revoke_token", "auth.github",
+	    &c->revoke_token)) ||
 	    (rc = get_string(&e, gh, "client_id", "auth.github",
 	    &c->client_id)) ||
 	    (rc = get_string(&e, gh, "client_secret", "auth.github",

@@ -105,7 +105,8 @@ consume_state(const struct ghauth_config *cfg, const char *state,
  */
 static enum ghauth_err
 store_session(const struct ghauth_config *cfg, struct ghauthp_gh_user *u,
-    char token[GHAUTH_TOKEN_LEN + 1], char handoff[GHAUTH_TOKEN_LEN + 1])
+    char *groups, char token[GHAUTH_TOKEN_LEN + 1],
+    char handoff[GHAUTH_TOKEN_LEN + 1])
 {
 	struct ghauthp_store	*st = NULL;
 	struct ghauthp_record	 s, h;
@@ -132,6 +133,7 @@ store_session(const struct ghauth_config *cfg, struct ghauthp_gh_user *u,
 	s.name = u->name;
 	s.avatar_url = u->avatar_url;
 	s.email = u->email;
+	s.groups = groups;	/* the org:/team: entries that admitted it */
 	h.type = GHAUTHP_REC_HANDOFF;
 	h.created = h.last_seen = now;
 	h.expires = now + cfg->handoff_ttl;
@@ -158,6 +160,7 @@ store_session(const struct ghauth_config *cfg, struct ghauthp_gh_user *u,
 	rc = ghauthp_store_close(st);
 out:
 	s.login = s.name = s.avatar_url = s.email = NULL;	/* owned by u */
+	s.groups = NULL;	/* owned by the caller */
 	if (sv != NULL)
 		ghauthp_wipe(sv, slen);
 	if (hv != NULL)
@@ -219,7 +222,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	char			 token[GHAUTH_TOKEN_LEN + 1];
 	char			 handoff[GHAUTH_TOKEN_LEN + 1];
 	char			 tag[9];
-	char			*url = NULL;
+	char			*url = NULL, *groups = NULL;
 	enum ghauth_err		 rc;
 	int			 keep_state_cookie = 0;
 
@@ -280,17 +283,20 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	if ((rc = ghauthp_github_signin(cfg, q[Q_CODE].value, rec.verifier,
-	    &user, &res)) != GHAUTH_OK) {
+	    &user, &groups, &res)) != GHAUTH_OK) {
 		res.err = rc;
 		goto out;
 	}
-	if (!ghauth_allow_match(&cfg->allow, user.id, user.login)) {
+	/* groups: the org:/team: entries of which the user is a member. */
+	if (groups == NULL &&
+	    !ghauth_allow_match(&cfg->allow, user.id, user.login)) {
 		ghauth_log("callback: access denied for user %s (id %llu): not "
 		    "on the allowlist", user.login, (unsigned long long)user.id);
 		ghauthp_result(&res, GHAUTH_E_DENIED, user.login);
 		goto out;
 	}
-	if ((res.err = store_session(cfg, &user, token, handoff)) != GHAUTH_OK)
+	if ((res.err = store_session(cfg, &user, groups, token, handoff)) !=
+	    GHAUTH_OK)
 		goto out;
 	if ((url = landing_url(cfg, rec.redirect, handoff)) == NULL) {
 		res.err = GHAUTH_E_NOMEM;
@@ -315,6 +321,7 @@ out:
 	ghauthp_wipe(token, sizeof(token));
 	ghauthp_wipe(handoff, sizeof(handoff));
 	ghauthp_gh_user_free(&user);
+	free(groups);
 	ghauthp_record_free(&rec);
 	ghauth_query_free(q, Q__MAX);
 }

@@ -103,6 +103,7 @@ struct ghauth_config {
 	long		 handoff_ttl;
 	long		 lock_timeout_ms;
 	long		 github_timeout;	/* seconds, per GitHub call */
+	int		 revoke_token;	/* revoke GitHub's token after sign-in */
 	char		 path[4096];	/* file read, "" in environment mode */
 };
 
@@ -230,6 +231,10 @@ struct ghauth_identity {
 	char		*name;		/* may be NULL */
 	char		*avatar_url;
 	char		*email;		/* may be NULL */
+	char		*groups;	/* the restrict_to org:/team: entries that
+					   admitted the session and are still
+					   listed, comma-separated ("org:acme,
+					   team:acme/infra"); NULL: none */
 	time_t		 created;
 	time_t		 expires;
 	time_t		 last_seen;
