@@ -231,9 +231,10 @@ class Site:
             return {"user": self.uid, "group": self.gid, "extra_groups": []}
         return {}
 
-    def seed(self, token, uid, login, name="-", email="-", ttl=86400):
+    def seed(self, token, uid, login, name="-", email="-", ttl=86400, groups=None):
         subprocess.run([SEED, self.store, "session", token, str(uid), login,
-                        "https://avatars.example/u/%d" % uid, name, email, str(ttl)],
+                        "https://avatars.example/u/%d" % uid, name, email, str(ttl)] +
+                       (["0", "0", groups] if groups else []),
                        check=True, **self.as_user())
 
     def seed_all(self):
