@@ -231,9 +231,18 @@ out:
 	return rc;
 }
 
-/* GET {api_url}{path} with the token; the body is left in s. */
+/*
+ * method (GET or DELETE) on {api_url}{path}, authenticated by bearer (a
+ * user's token) or by Basic basic_user:basic_pass (the app's client id
+ * and secret), with an optional JSON body; the answer is left in s.
+ * Returns GHAUTH_OK when an HTTP answer came (any status, in *status),
+ * else the transfer error, logged under what.  Every buffer that held a
+ * credential is wiped.
+ */
 static enum ghauth_err
-api_get(const struct ghauth_config *cfg, const char *path, const char *token,
+api_call(const struct ghauth_config *cfg, const char *method,
+    const char *path, const char *bearer, const char *basic_user,
+    const char *basic_pass, const char *json_body, const char *what,
     struct sink *s, long *status)
 {
 	struct curl_slist *hdr = NULL, *h;
@@ -243,63 +252,9 @@ api_get(const struct ghauth_config *cfg, const char *path, const char *token,
 	size_t		 ul = 0, uc = 0;
 	enum ghauth_err	 rc = GHAUTH_E_NOMEM;
 	CURL		*c = NULL;
-
-	/* The token's charset was checked, so it cannot break the header. */
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	if (!ghauthp_str_append(&url, &ul, &uc, cfg->api_url,
-	    strlen(cfg->api_url)) ||
-	    !ghauthp_str_append(&url, &ul, &uc, path, strlen(path)))
-		goto out;
-	if ((hdr = curl_slist_append(NULL,
-	    "Accept: application/vnd.github+json")) == NULL ||
-	    (h = curl_slist_append(hdr, "X-GitHub-Api-Version: 2022-11-28")) ==
-	    NULL || (h = curl_slist_append(hdr, auth)) == NULL)
-		goto out;
-	if ((c = handle(cfg, s, errbuf)) == NULL ||
-	    curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr) != CURLE_OK)
-		goto out;
-	rc = transfer(c, s, path, status, errbuf);
-out:
-	ghauthp_wipe(auth, sizeof(auth));
-	/* The slist holds a copy of the Authorization header. */
-	for (h = hdr; h != NULL; h = h->next)
-		ghauthp_wipe(h->data, strlen(h->data));
-	curl_slist_free_all(hdr);
-	free(url);
-	if (c != NULL)
-		curl_easy_cleanup(c);
-	return rc;
-}
-
-/*
- * One more REST call, for github_orgs.c: method (GET or DELETE) on
- * {api_url}{path}, authenticated by bearer (a user's token) or by Basic
- * basic_user:basic_pass (the app's client id and secret), with an optional
- * JSON body.  The answer is capped at max bytes and left in r (free it
- * with ghauthp_gh_reply_free, which wipes it).  Returns GHAUTH_OK when an
- * HTTP answer came (any status), else the transfer error, logged under
- * what.  Every buffer that held a credential is wiped.
- */
-enum ghauth_err
-ghauthp_gh_call(const struct ghauth_config *cfg, const char *method,
-    const char *path, const char *bearer, const char *basic_user,
-    const char *basic_pass, const char *json_body, size_t max,
-    const char *what, struct ghauthp_gh_reply *r)
-{
-	struct sink	 s;
-	struct curl_slist *hdr = NULL, *h;
-	char		 errbuf[CURL_ERROR_SIZE] = "";
-	char		 auth[300];
-	char		*url = NULL;
-	size_t		 ul = 0, uc = 0;
-	enum ghauth_err	 rc = GHAUTH_E_NOMEM;
-	CURL		*c = NULL;
 	int		 ok;
 
-	memset(r, 0, sizeof(*r));
-	memset(&s, 0, sizeof(s));
-	sink_reset(&s, max);
+	/* The token's charset was checked, so it cannot break the header. */
 	auth[0] = '\0';
 	if (bearer != NULL)
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
@@ -314,7 +269,7 @@ ghauthp_gh_call(const struct ghauth_config *cfg, const char *method,
 	    NULL) || (json_body != NULL && (h = curl_slist_append(hdr,
 	    "Content-Type: application/json")) == NULL))
 		goto out;
-	if ((c = handle(cfg, &s, errbuf)) == NULL)
+	if ((c = handle(cfg, s, errbuf)) == NULL)
 		goto out;
 	ok = curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
 	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr) == CURLE_OK &&
@@ -326,23 +281,55 @@ ghauthp_gh_call(const struct ghauth_config *cfg, const char *method,
 	    (long)CURLAUTH_BASIC) == CURLE_OK && curl_easy_setopt(c,
 	    CURLOPT_USERNAME, basic_user) == CURLE_OK && curl_easy_setopt(c,
 	    CURLOPT_PASSWORD, basic_pass) == CURLE_OK));
-	if (!ok)
-		goto out;
-	if ((rc = transfer(c, &s, what, &r->status, errbuf)) == GHAUTH_OK) {
-		r->body = s.buf;
-		r->len = s.len;
-		r->json = s.json;
-		r->ratelimited = s.ratelimited;
-		s.buf = NULL;
-	}
+	if (ok)
+		rc = transfer(c, s, what, status, errbuf);
 out:
 	ghauthp_wipe(auth, sizeof(auth));
+	/* The slist holds a copy of the Authorization header. */
 	for (h = hdr; h != NULL; h = h->next)
 		ghauthp_wipe(h->data, strlen(h->data));
 	curl_slist_free_all(hdr);
 	free(url);
 	if (c != NULL)
 		curl_easy_cleanup(c);
+	return rc;
+}
+
+/* GET {api_url}{path} with the token; the body is left in s. */
+static enum ghauth_err
+api_get(const struct ghauth_config *cfg, const char *path, const char *token,
+    struct sink *s, long *status)
+{
+	return api_call(cfg, "GET", path, token, NULL, NULL, NULL, path, s,
+	    status);
+}
+
+/*
+ * api_call() for github_orgs.c (the memberships, the revocation), the
+ * answer capped at max bytes and left in r: free it with
+ * ghauthp_gh_reply_free, which wipes it.
+ */
+enum ghauth_err
+ghauthp_gh_call(const struct ghauth_config *cfg, const char *method,
+    const char *path, const char *bearer, const char *basic_user,
+    const char *basic_pass, const char *json_body, size_t max,
+    const char *what, struct ghauthp_gh_reply *r)
+{
+	struct sink	 s;
+	enum ghauth_err	 rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&s, 0, sizeof(s));
+	sink_reset(&s, max);
+	rc = api_call(cfg, method, path, bearer, basic_user, basic_pass,
+	    json_body, what, &s, &r->status);
+	if (rc == GHAUTH_OK) {
+		r->body = s.buf;
+		r->len = s.len;
+		r->json = s.json;
+		r->ratelimited = s.ratelimited;
+		s.buf = NULL;
+	}
 	sink_reset(&s, 0);
 	return rc;
 }
