@@ -2,11 +2,18 @@
  * allow.c - the allowlist (restrict_to / GITHUB_USERS).  Entries are
  * separated by any run of commas and whitespace.  An entry of digits only
  * is a numeric GitHub user id (stable: logins can be renamed and then
- * claimed by someone else); any other entry is a login, compared ASCII
- * case-insensitively as GitHub does.  The entry "*" sets any: any GitHub
- * account, said explicitly (config.c refuses it next to other entries, and
- * a present list that names nobody).  An empty list admits any account:
- * restrict_to not set, llms.py's meaning.
+ * claimed by someone else); "org:ORG" names the active members of an
+ * organisation and "team:ORG/TEAM-SLUG" those of a team (read at sign-in
+ * by github_orgs.c); any other entry is a login.  Everything compares
+ * ASCII case-insensitively, as GitHub does.  An empty list admits any
+ * account: restrict_to not set, llms.py's meaning.
+ The entry "*" sets any: any
+ * GitHub account, said explicitly (config.c refuses it next to other
+ * entries, and a present list that names nobody).
+ *
+ * A session remembers the org:/team: entries that admitted it (record.c);
+ * ghauthp_allow_recheck() holds them against the current list on every
+ * use, so an entry removed from the configuration ends its sessions.
  */
 #include "config.h"
 
@@ -19,6 +26,8 @@
 
 #include "ghauth-int.h"
 
+#define ENTRY_MAX	(5 + 64 + 1 + GHAUTHP_SLUG_MAX)	/* team:ORG/SLUG */
+
 static int
 is_sep(char c)
 {
@@ -29,6 +38,7 @@ is_sep(char c)
 /*
  * GitHub logins: letters, digits, hyphens (and '_' for Enterprise Managed
  * Users), at most 39 characters for normal accounts; we allow up to 64.
+ * Organisation names follow the same rules.
  */
 int
 ghauthp_valid_login(const char *s)
@@ -44,21 +54,121 @@ ghauthp_valid_login(const char *s)
 }
 
 /*
- * Parses list into a (zeroed or freed) a.  Returns 0, -1 on allocation
- * failure, or the 1-based index of the first invalid entry.
+ * Team slugs: GitHub lower-cases the team name and turns everything else
+ * into '-'.  Letters, digits, '-' and '_'; never '.' or '/', so a slug is
+ * one harmless path segment of the membership URL.
  */
 int
-ghauth_allow_parse(struct ghauth_allow *a, const char *list)
+ghauthp_valid_slug(const char *s)
 {
-	const char	*p = list, *start;
-	char		 entry[65];
-	size_t		 n;
-	int		 idx = 0;
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > GHAUTHP_SLUG_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Says why, naming the entry when it is safe to quote in a log line. */
+static int
+why(char *msg, size_t msgsz, int idx, const char *entry, const char *fmt)
+{
+	size_t	 i, n = strlen(entry);
+	int	 quote = n > 0 && n <= ENTRY_MAX;
+
+	for (i = 0; quote && i < n; i++)
+		if ((unsigned char)entry[i] <= 0x20 ||
+		    (unsigned char)entry[i] >= 0x7f || entry[i] == '"' ||
+		    entry[i] == '\\')
+			quote = 0;
+	if (msg != NULL && msgsz > 0) {
+		if (quote)
+			snprintf(msg, msgsz, "entry %d (\"%s\"): %s", idx, entry,
+			    fmt);
+		else
+			snprintf(msg, msgsz, "entry %d: %s", idx, fmt);
+	}
+	return idx;
+}
+
+/*
+ * An org:/team: entry (e holds it, NUL-terminated, lower-cased) into the
+ * canonical form kept in the list.  Returns NULL with *err set, or a
+ * malloc'd string (NULL with *err NULL: out of memory).
+ */
+static char *
+group_entry(const char *e, unsigned char *kind, const char **err)
+{
+	const char	*colon = strchr(e, ':'), *name = colon + 1, *slash;
+	char		 org[65];
+	size_t		 plen = (size_t)(colon - e);
+
+	*err = NULL;
+	if (plen == 3 && strncmp(e, "org", 3) == 0) {
+		*kind = GHAUTH_ALLOW_ORG;
+		if (*name == '\0')
+			*err = "organisation name missing after \"org:\"";
+		else if (strchr(name, '/') != NULL)
+			*err = "org:ORG names a whole organisation; for a team "
+			    "write team:ORG/TEAM-SLUG";
+		else if (!ghauthp_valid_login(name))
+			*err = "not a GitHub organisation name (letters, "
+			    "digits and '-', at most 64)";
+		return *err == NULL ? ghauthp_strdup(e) : NULL;
+	}
+	if (plen == 4 && strncmp(e, "team", 4) == 0) {
+		*kind = GHAUTH_ALLOW_TEAM;
+		if ((slash = strchr(name, '/')) == NULL)
+			*err = "a team is written team:ORG/TEAM-SLUG";
+		else if (slash == name)
+			*err = "organisation name missing before the '/'";
+		else if (slash[1] == '\0')
+			*err = "team slug missing after the '/'";
+		else if ((size_t)(slash - name) >= sizeof(org))
+			*err = "not a GitHub organisation name (letters, "
+			    "digits and '-', at most 64)";
+		else {
+			memcpy(org, name, (size_t)(slash - name));
+			org[slash - name] = '\0';
+			if (!ghauthp_valid_login(org))
+				*err = "not a GitHub organisation name "
+				    "(letters, digits and '-', at most 64)";
+			else if (!ghauthp_valid_slug(slash + 1))
+				*err = "not a team slug (letters, digits, '-' "
+				    "and '_': the team's name as in its URL)";
+		}
+		return *err == NULL ? ghauthp_strdup(e) : NULL;
+	}
+	*err = plen == 0 ? "an entry cannot start with ':'" :
+	    "unknown prefix: only org:ORG and team:ORG/TEAM-SLUG are known";
+	return NULL;
+}
+
+/*
+ * Parses list into a (zeroed or freed) a.  Returns 0, -1 on allocation
+ * failure, or the 1-based index of the first invalid entry (then msg, if
+ * not NULL, says which and why: no secret is ever part of a list).
+ */
+int
+ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
+    size_t msgsz)
+{
+	const char	*p = list, *start, *err;
+	char		 entry[ENTRY_MAX + 1];
+	unsigned char	 kind;
+	char		*canon;
+	size_t		 n, i;
+	int		 idx = 0, dup;
 
 	memset(a, 0, sizeof(*a));
+	if (msg != NULL && msgsz > 0)
+		msg[0] = '\0';
 	a->login = calloc(GHAUTH_ALLOW_MAX, sizeof(char *));
 	a->id = calloc(GHAUTH_ALLOW_MAX, sizeof(uint64_t));
-	if (a->login == NULL || a->id == NULL) {
+	a->kind = calloc(GHAUTH_ALLOW_MAX, 1);
+	if (a->login == NULL || a->id == NULL || a->kind == NULL) {
 		ghauth_allow_free(a);
 		return -1;
 	}
@@ -72,8 +182,14 @@ ghauth_allow_parse(struct ghauth_allow *a, const char *list)
 			p++;
 		n = (size_t)(p - start);
 		idx++;
-		if (n >= sizeof(entry) || a->n >= GHAUTH_ALLOW_MAX)
+		if (a->n >= GHAUTH_ALLOW_MAX) {
+			why(msg, msgsz, idx, "", "more than 1024 entries");
 			goto bad;
+		}
+		if (n >= sizeof(entry)) {
+			why(msg, msgsz, idx, "", "too long");
+			goto bad;
+		}
 		memcpy(entry, start, n);
 		entry[n] = '\0';
 		if (strcmp(entry, "*") == 0) {
@@ -86,25 +202,67 @@ ghauth_allow_parse(struct ghauth_allow *a, const char *list)
 
 			errno = 0;
 			v = strtoull(entry, &end, 10);
-			if (errno != 0 || *end != '\0' || v == 0 || n > 19)
+			if (errno != 0 || *end != '\0' || v == 0 || n > 19) {
+				why(msg, msgsz, idx, entry, "not a GitHub "
+				    "user id (1 to 19 digits, not 0)");
 				goto bad;
+			}
+			a->kind[a->n] = GHAUTH_ALLOW_ID;
 			a->id[a->n++] = v;
 			continue;
 		}
-		if (!ghauthp_valid_login(entry))
-			goto bad;
-		for (size_t i = 0; i < n; i++)
+		for (i = 0; i < n; i++)
 			entry[i] = (char)tolower((unsigned char)entry[i]);
-		if ((a->login[a->n] = ghauthp_strdup(entry)) == NULL) {
-			ghauth_allow_free(a);
-			return -1;
+		if (strchr(entry, ':') == NULL) {
+			if (!ghauthp_valid_login(entry)) {
+				why(msg, msgsz, idx, entry, "not a GitHub login "
+				    "(letters, digits and '-'), numeric id, "
+				    "org:ORG or team:ORG/TEAM-SLUG");
+				goto bad;
+			}
+			if ((a->login[a->n] = ghauthp_strdup(entry)) == NULL) {
+				ghauth_allow_free(a);
+				return -1;
+			}
+			a->kind[a->n++] = GHAUTH_ALLOW_LOGIN;
+			continue;
 		}
-		a->n++;
+		if ((canon = group_entry(entry, &kind, &err)) == NULL) {
+			if (err == NULL) {
+				ghauth_allow_free(a);
+				return -1;
+			}
+			why(msg, msgsz, idx, entry, err);
+			goto bad;
+		}
+		/* A repeated org:/team: entry would cost a second lookup. */
+		for (dup = 0, i = 0; i < a->n && !dup; i++)
+			dup = a->kind[i] == kind && strcmp(a->login[i],
+			    canon) == 0;
+		if (dup) {
+			free(canon);
+			continue;
+		}
+		if (a->ngroups >= GHAUTH_ALLOW_GROUPS_MAX) {
+			free(canon);
+			why(msg, msgsz, idx, entry, "more than 16 org: and team: "
+			    "entries (each costs a GitHub request at sign-in)");
+			goto bad;
+		}
+		a->login[a->n] = canon;
+		a->kind[a->n++] = kind;
+		a->ngroups++;
 	}
 	return 0;
 bad:
 	ghauth_allow_free(a);
 	return idx;
+}
+
+int
+ghauth_allow_parse(struct ghauth_allow *a, const char *list)
+{
+	return ghauthp_allow_parse_msg(a, list, NULL, 0);
 }
 
 void
@@ -117,10 +275,15 @@ ghauth_allow_free(struct ghauth_allow *a)
 			free(a->login[i]);
 	free(a->login);
 	free(a->id);
+	free(a->kind);
 	memset(a, 0, sizeof(*a));
 }
 
-/* 1 if (id, login) may sign in: "*", empty list, id or login listed. */
+/*
+ * 1 if (id, login) may sign in on their own: "*", empty list, id listed, or
+ * login listed.  org:/team: entries need a membership: see
+ * ghauthp_allow_recheck() and github_orgs.c.
+ */
 int
 ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
     const char *login)
@@ -130,6 +293,9 @@ ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
 	if (a->any || a->n == 0)
 		return 1;
 	for (i = 0; i < a->n; i++) {
+		if (a->kind != NULL && a->kind[i] != GHAUTH_ALLOW_LOGIN &&
+		    a->kind[i] != GHAUTH_ALLOW_ID)
+			continue;
 		if (a->login[i] == NULL) {
 			if (id != 0 && a->id[i] == id)
 				return 1;
@@ -141,12 +307,16 @@ ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
 
 /*
  * Who may sign in, in plain words: "any GitHub account" or "3 logins, 1
- * id".  Returns 1 when the list is open to anyone.
+ * id, 1 org".  Returns 1 when the list is open to anyone.
  */
 int
 ghauthp_allow_describe(const struct ghauth_allow *a, char *buf, size_t sz)
 {
-	size_t	 i, ids = 0;
+	static const char *const what[GHAUTH_ALLOW__MAX] = {
+		[GHAUTH_ALLOW_LOGIN] = "login", [GHAUTH_ALLOW_ID] = "id",
+		[GHAUTH_ALLOW_ORG] = "org", [GHAUTH_ALLOW_TEAM] = "team",
+	};
+	size_t	 i, k, len, count[GHAUTH_ALLOW__MAX] = { 0 };
 
 	if (a->any || a->n == 0) {
 		snprintf(buf, sz, "any GitHub account (%s)", a->any ?
@@ -154,13 +324,63 @@ ghauthp_allow_describe(const struct ghauth_allow *a, char *buf, size_t sz)
 		return 1;
 	}
 	for (i = 0; i < a->n; i++)
-		ids += a->login[i] == NULL;
-	if (ids == 0)
-		snprintf(buf, sz, "%zu login%s", a->n, a->n == 1 ? "" : "s");
-	else if (ids == a->n)
-		snprintf(buf, sz, "%zu id%s", ids, ids == 1 ? "" : "s");
-	else
-		snprintf(buf, sz, "%zu login%s, %zu id%s", a->n - ids,
-		    a->n - ids == 1 ? "" : "s", ids, ids == 1 ? "" : "s");
+		count[a->kind != NULL ? a->kind[i] : a->login[i] == NULL ?
+		    GHAUTH_ALLOW_ID : GHAUTH_ALLOW_LOGIN]++;
+	buf[0] = '\0';
+	for (k = 0; k < GHAUTH_ALLOW__MAX; k++) {
+		if (count[k] == 0)
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, sz - len, "%s%zu %s%s", len ? ", " : "",
+		    count[k], what[k], count[k] == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* Is the canonical group entry g (length n) an entry of a? */
+static int
+listed(const struct ghauth_allow *a, const char *g, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->n; i++)
+		if ((a->kind[i] == GHAUTH_ALLOW_ORG ||
+		    a->kind[i] == GHAUTH_ALLOW_TEAM) &&
+		    strlen(a->login[i]) == n &&
+		    strncasecmp(a->login[i], g, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The allowlist check of a session, on every use.  groups is the
+ * comma-separated list of org:/team: entries that admitted it at sign-in
+ * (NULL or "" when none).  *still receives those of them that the current
+ * list still holds, comma-separated (malloc'd; NULL when none).  Returns
+ * 1 admitted (empty list, login or id listed, or an admitting entry still
+ * listed), 0 refused, -1 out of memory (*still NULL).
+ */
+int
+ghauthp_allow_recheck(const struct ghauth_allow *a, uint64_t id,
+    const char *login, const char *groups, char **still)
+{
+	const char	*p = groups, *e;
+	size_t		 n, len = 0, cap = 0;
+
+	*still = NULL;
+	for (; p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		if (n == 0 || !listed(a, p, n))
+			continue;
+		if ((len > 0 && !ghauthp_str_append(still, &len, &cap, ",",
+		    1)) || !ghauthp_str_append(still, &len, &cap, p, n)) {
+			free(*still);
+			*still = NULL;
+			return -1;
+		}
+	}
+	if (*still != NULL || ghauth_allow_match(a, id, login))
+		return 1;
 	return 0;
 }

@@ -4,8 +4,10 @@
  * about to serve has a session.
  *
  *   - Signed in: 200, no body, with X-Auth-Request-User (the login),
- *     X-Auth-Request-Email (when known and plain printable ASCII) and
- *     X-Auth-Request-Id (the numeric GitHub id); nginx copies them with
+ *     X-Auth-Request-Email (when known and plain printable ASCII),
+ *     X-Auth-Request-Id (the numeric GitHub id) and X-Auth-Request-Groups
+ *     (the restrict_to org:/team: entries that admitted the session,
+ *     comma-separated, when there are any); nginx copies them with
  *     auth_request_set.
  *   - Not signed in: 401.  nginx then answers the client with 401 itself,
  *     or, with "error_page 401 = @name", runs this program once more with
@@ -56,6 +58,10 @@ allowed(const struct ghauth_identity *id, struct ghauth_response *resp)
 	if (plain(id->email, 254))
 		ghauth_response_header(resp, "X-Auth-Request-Email", "%s",
 		    id->email);
+	/* Entries allow.c checked: letters, digits and ":/-_,". */
+	if (plain(id->groups, GHAUTH_HEADER_MAX))
+		ghauth_response_header(resp, "X-Auth-Request-Groups", "%s",
+		    id->groups);
 }
 
 int

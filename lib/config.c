@@ -78,6 +78,8 @@ static const struct ghauthp_ckey keys[] = {
 	    NULL, 0 },
 	{ "auth.github.timeout", NULL, GHAUTHP_CT_LONG, F(github_timeout), 1,
 	    30, "8", 0 },
+	{ "auth.github.revoke_token", NULL, GHAUTHP_CT_BOOL, F(revoke_token),
+	    0, 1, "true", 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -304,7 +306,7 @@ read_allow(struct env *e, struct ghauth_config *c,
 	struct ghauth_allow	*a = FIELD(c, k, struct ghauth_allow);
 	enum ghauth_err		 rc = GHAUTH_OK;
 	json_t			*item;
-	char			*list = NULL;
+	char			*list = NULL, why[400];
 	size_t			 i, len = 0, cap = 0;
 	int			 bad;
 
@@ -321,11 +323,12 @@ read_allow(struct env *e, struct ghauth_config *c,
 	if (rc != GHAUTH_OK)
 		goto out;
 	ghauth_allow_free(a);
-	if ((bad = ghauth_allow_parse(a, list == NULL ? "" : list)) < 0)
+	if ((bad = ghauthp_allow_parse_msg(a, list == NULL ? "" : list, why,
+	    sizeof(why))) < 0)
 		rc = GHAUTH_E_NOMEM;
 	else if (bad > 0)
-		rc = fail(e, GHAUTH_E_CONFIG, "restrict_to/GITHUB_USERS: entry "
-		    "%d is not a GitHub login or numeric id", bad);
+		rc = fail(e, GHAUTH_E_CONFIG, "restrict_to/GITHUB_USERS: %s",
+		    why);
 	else if (a->any && a->n > 0)
 		rc = fail(e, GHAUTH_E_CONFIG, "%s: \"*\" (any GitHub account) "
 		    "cannot be combined with other entries", k->path);

@@ -87,7 +87,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	char			 token[GHAUTH_TOKEN_LEN + 1];
 	char			 handoff[GHAUTH_TOKEN_LEN + 1];
 	char			 tag[9];
-	char			*url = NULL;
+	char			*url = NULL, *groups = NULL;
 	enum ghauth_err		 rc;
 	int			 keep_state_cookie = 0;
 
@@ -148,17 +148,20 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	if ((rc = ghauthp_github_signin(cfg, q[Q_CODE].value, rec.verifier,
-	    &user, &res)) != GHAUTH_OK) {
+	    &user, &groups, &res)) != GHAUTH_OK) {
 		res.err = rc;
 		goto out;
 	}
-	if (!ghauth_allow_match(&cfg->allow, user.id, user.login)) {
+	/* groups: the org:/team: entries of which the user is a member. */
+	if (groups == NULL &&
+	    !ghauth_allow_match(&cfg->allow, user.id, user.login)) {
 		ghauth_log("callback: access denied for user %s (id %llu): not "
 		    "on the allowlist", user.login, (unsigned long long)user.id);
 		ghauthp_result(&res, GHAUTH_E_DENIED, user.login);
 		goto out;
 	}
-	if ((res.err = ghauthp_session_create(cfg, &user, token, handoff)) != GHAUTH_OK)
+	if ((res.err = ghauthp_session_create(cfg, &user, groups, token,
+	    handoff)) != GHAUTH_OK)
 		goto out;
 	if ((url = landing_url(cfg, rec.redirect, handoff)) == NULL) {
 		res.err = GHAUTH_E_NOMEM;
@@ -187,6 +190,7 @@ out:
 	ghauthp_wipe(token, sizeof(token));
 	ghauthp_wipe(handoff, sizeof(handoff));
 	ghauthp_gh_user_free(&user);
+	free(groups);
 	ghauthp_record_free(&rec);
 	ghauth_query_free(q, Q__MAX);
 }

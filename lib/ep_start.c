@@ -32,7 +32,10 @@ authorize_url(const struct ghauth_config *cfg, const char *state,
 	    ghauthp_pct_encode(&u, &len, &cap, cfg->client_id) &&
 	    ADD("&redirect_uri=") &&
 	    ghauthp_pct_encode(&u, &len, &cap, cfg->redirect_uri) &&
-	    ADD("&scope=read%3Auser%20user%3Aemail&state=") && ADD(state) &&
+	    ADD("&scope=read%3Auser%20user%3Aemail") &&
+	    /* Memberships need read:org; ask for it only when used. */
+	    (cfg->allow.ngroups == 0 || ADD("%20read%3Aorg")) &&
+	    ADD("&state=") && ADD(state) &&
 	    ADD("&code_challenge=") && ADD(challenge) &&
 	    ADD("&code_challenge_method=S256");
 #undef ADD

@@ -172,6 +172,7 @@ struct ghauthp_record {
 	char		*name;
 	char		*avatar_url;
 	char		*email;
+	char		*groups;	/* admitting org:/team: entries, or NULL */
 	/* hand-off: the session token, masked by a pad derived from the hand-off */
 	unsigned char	 masked[32];
 };
@@ -212,9 +213,51 @@ int		 ghauthp_gh_parse_emails(const char *, size_t, char **);
 void		 ghauthp_gh_user_free(struct ghauthp_gh_user *);
 int		 ghauthp_valid_login(const char *);
 
+/* ---- the allowlist's org:/team: entries (allow.c) ------------------------ */
+
+#define GHAUTHP_SLUG_MAX	100
+/* The admitting entries of one session, comma-separated, at most: */
+#define GHAUTHP_GROUPS_MAX	(GHAUTH_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
+				    GHAUTHP_SLUG_MAX + 1))
+
+int		 ghauthp_valid_slug(const char *);
+int		 ghauthp_allow_parse_msg(struct ghauth_allow *, const char *,
+		    char *, size_t);
+int		 ghauthp_allow_recheck(const struct ghauth_allow *, uint64_t,
+		    const char *, const char *, char **);
+
 enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
 		    const char *, const char *, struct ghauthp_gh_user *,
-		    struct ghauth_result *);
+		    char **, struct ghauth_result *);
+
+/* One REST call (github.c), for the memberships and the revocation. */
+struct ghauthp_gh_reply {
+	char		*body;
+	size_t		 len;
+	long		 status;
+	int		 json;		/* Content-Type application/...json */
+	int		 ratelimited;	/* X-RateLimit-Remaining: 0, Retry-After */
+};
+
+enum ghauth_err	 ghauthp_gh_call(const struct ghauth_config *, const char *,
+		    const char *, const char *, const char *, const char *,
+		    const char *, size_t, const char *,
+		    struct ghauthp_gh_reply *);
+void		 ghauthp_gh_reply_free(struct ghauthp_gh_reply *);
+
+/* ---- memberships and revocation (github_orgs.c, github_orgs_json.c) ---- */
+
+#define GHAUTHP_MEMBER_BODY_MAX	(64 * 1024)
+
+enum ghauth_err	 ghauthp_gh_memberships(const struct ghauth_config *,
+		    const char *, const char *, char **);
+void		 ghauthp_gh_revoke(const struct ghauth_config *, const char *);
+int		 ghauthp_gh_member_path(const char *, const char *, char *,
+		    size_t);
+enum ghauth_err	 ghauthp_gh_member_verdict(const char *,
+		    const struct ghauthp_gh_reply *, int *);
+char		*ghauthp_gh_revoke_body(const char *);
+int		 ghauthp_gh_revoke_path(const char *, char **);
 
 /* ---- sessions (session.c) ---------------------------------------------- */
 
@@ -234,8 +277,8 @@ enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
 enum ghauth_err	 ghauthp_state_take(const struct ghauth_config *,
 		    const char *, struct ghauthp_record *);
 enum ghauth_err	 ghauthp_session_create(const struct ghauth_config *,
-		    const struct ghauthp_gh_user *, char[GHAUTH_TOKEN_LEN + 1],
-		    char[GHAUTH_TOKEN_LEN + 1]);
+		    const struct ghauthp_gh_user *, char *,
+		    char[GHAUTH_TOKEN_LEN + 1], char[GHAUTH_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_handoff_take(const struct ghauth_config *,
 		    const char *, char[GHAUTH_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_session_get(const struct ghauth_config *,

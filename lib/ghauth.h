@@ -64,11 +64,25 @@ const char	*ghauth_getenv_process(void *, const char *);
 /* ---- configuration (config.c) ------------------------------------------ */
 
 #define GHAUTH_ALLOW_MAX	1024
+#define GHAUTH_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
+
+/* What an allowlist entry names. */
+enum ghauth_allow_kind {
+	GHAUTH_ALLOW_LOGIN = 0,
+	GHAUTH_ALLOW_ID,
+	GHAUTH_ALLOW_ORG,		/* org:ORG */
+	GHAUTH_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
+	GHAUTH_ALLOW__MAX
+};
 
 struct ghauth_allow {
 	size_t		 n;
-	char		**login;	/* lower-cased logins */
-	uint64_t	*id;		/* numeric ids, 0 for a login entry */
+	char		**login;	/* lower-cased logins, or the canonical
+					   "org:acme" / "team:acme/infra";
+					   NULL for an id entry */
+	uint64_t	*id;		/* numeric ids, 0 for any other entry */
+	unsigned char	*kind;		/* enum ghauth_allow_kind */
+	size_t		 ngroups;	/* org: and team: entries among n */
 	int		 any;		/* "*" was listed: any GitHub account */
 };
 
@@ -93,6 +107,7 @@ struct ghauth_config {
 	char		*store_prefix;	/* Redis key prefix, default "ghauth:" */
 	long		 store_timeout_ms;	/* Redis connect/command deadline */
 	long		 github_timeout;	/* seconds, per GitHub call */
+	int		 revoke_token;	/* revoke GitHub's token after sign-in */
 	char		 path[4096];	/* file read, "" in environment mode */
 };
 
@@ -220,6 +235,10 @@ struct ghauth_identity {
 	char		*name;		/* may be NULL */
 	char		*avatar_url;
 	char		*email;		/* may be NULL */
+	char		*groups;	/* the restrict_to org:/team: entries that
+					   admitted the session and are still
+					   listed, comma-separated ("org:acme,
+					   team:acme/infra"); NULL: none */
 	time_t		 created;
 	time_t		 expires;
 	time_t		 last_seen;

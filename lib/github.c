@@ -1,6 +1,8 @@
 /*
- * github.c - the two (or three) calls to GitHub, with libcurl.  Only the
- * callback program links this file (and so libcurl and OpenSSL).
+ * github.c - the calls to GitHub, with libcurl: the token exchange, /user
+ * (and /user/emails), and for github_orgs.c the memberships and the token
+ * revocation.  Only the callback program links this file (and so libcurl
+ * and OpenSSL).
  *
  * Hardening (security-notes section 5): https only, TLS 1.2+, peer and
  * host verified (ca_file replaces the system store when set), connect and
@@ -229,9 +231,18 @@ out:
 	return rc;
 }
 
-/* GET {api_url}{path} with the token; the body is left in s. */
+/*
+ * method (GET or DELETE) on {api_url}{path}, authenticated by bearer (a
+ * user's token) or by Basic basic_user:basic_pass (the app's client id
+ * and secret), with an optional JSON body; the answer is left in s.
+ * Returns GHAUTH_OK when an HTTP answer came (any status, in *status),
+ * else the transfer error, logged under what.  Every buffer that held a
+ * credential is wiped.
+ */
 static enum ghauth_err
-api_get(const struct ghauth_config *cfg, const char *path, const char *token,
+api_call(const struct ghauth_config *cfg, const char *method,
+    const char *path, const char *bearer, const char *basic_user,
+    const char *basic_pass, const char *json_body, const char *what,
     struct sink *s, long *status)
 {
 	struct curl_slist *hdr = NULL, *h;
@@ -241,9 +252,12 @@ api_get(const struct ghauth_config *cfg, const char *path, const char *token,
 	size_t		 ul = 0, uc = 0;
 	enum ghauth_err	 rc = GHAUTH_E_NOMEM;
 	CURL		*c = NULL;
+	int		 ok;
 
 	/* The token's charset was checked, so it cannot break the header. */
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	auth[0] = '\0';
+	if (bearer != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
 	if (!ghauthp_str_append(&url, &ul, &uc, cfg->api_url,
 	    strlen(cfg->api_url)) ||
 	    !ghauthp_str_append(&url, &ul, &uc, path, strlen(path)))
@@ -251,13 +265,24 @@ api_get(const struct ghauth_config *cfg, const char *path, const char *token,
 	if ((hdr = curl_slist_append(NULL,
 	    "Accept: application/vnd.github+json")) == NULL ||
 	    (h = curl_slist_append(hdr, "X-GitHub-Api-Version: 2022-11-28")) ==
-	    NULL || (h = curl_slist_append(hdr, auth)) == NULL)
+	    NULL || (auth[0] != '\0' && (h = curl_slist_append(hdr, auth)) ==
+	    NULL) || (json_body != NULL && (h = curl_slist_append(hdr,
+	    "Content-Type: application/json")) == NULL))
 		goto out;
-	if ((c = handle(cfg, s, errbuf)) == NULL ||
-	    curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr) != CURLE_OK)
+	if ((c = handle(cfg, s, errbuf)) == NULL)
 		goto out;
-	rc = transfer(c, s, path, status, errbuf);
+	ok = curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr) == CURLE_OK &&
+	    (strcmp(method, "GET") == 0 || curl_easy_setopt(c,
+	    CURLOPT_CUSTOMREQUEST, method) == CURLE_OK) &&
+	    (json_body == NULL || curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+	    json_body) == CURLE_OK) &&
+	    (basic_user == NULL || (curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+	    (long)CURLAUTH_BASIC) == CURLE_OK && curl_easy_setopt(c,
+	    CURLOPT_USERNAME, basic_user) == CURLE_OK && curl_easy_setopt(c,
+	    CURLOPT_PASSWORD, basic_pass) == CURLE_OK));
+	if (ok)
+		rc = transfer(c, s, what, status, errbuf);
 out:
 	ghauthp_wipe(auth, sizeof(auth));
 	/* The slist holds a copy of the Authorization header. */
@@ -268,6 +293,54 @@ out:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	return rc;
+}
+
+/* GET {api_url}{path} with the token; the body is left in s. */
+static enum ghauth_err
+api_get(const struct ghauth_config *cfg, const char *path, const char *token,
+    struct sink *s, long *status)
+{
+	return api_call(cfg, "GET", path, token, NULL, NULL, NULL, path, s,
+	    status);
+}
+
+/*
+ * api_call() for github_orgs.c (the memberships, the revocation), the
+ * answer capped at max bytes and left in r: free it with
+ * ghauthp_gh_reply_free, which wipes it.
+ */
+enum ghauth_err
+ghauthp_gh_call(const struct ghauth_config *cfg, const char *method,
+    const char *path, const char *bearer, const char *basic_user,
+    const char *basic_pass, const char *json_body, size_t max,
+    const char *what, struct ghauthp_gh_reply *r)
+{
+	struct sink	 s;
+	enum ghauth_err	 rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&s, 0, sizeof(s));
+	sink_reset(&s, max);
+	rc = api_call(cfg, method, path, bearer, basic_user, basic_pass,
+	    json_body, what, &s, &r->status);
+	if (rc == GHAUTH_OK) {
+		r->body = s.buf;
+		r->len = s.len;
+		r->json = s.json;
+		r->ratelimited = s.ratelimited;
+		s.buf = NULL;
+	}
+	sink_reset(&s, 0);
+	return rc;
+}
+
+void
+ghauthp_gh_reply_free(struct ghauthp_gh_reply *r)
+{
+	if (r->body != NULL)
+		ghauthp_wipe(r->body, r->len);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
 }
 
 static enum ghauth_err
@@ -327,25 +400,40 @@ get_user(const struct ghauth_config *cfg, const char *token,
 }
 
 /*
- * Exchanges code (with the PKCE verifier) and reads the user.  On error,
- * res may hold a detail (OAuth error_description).
+ * Exchanges code (with the PKCE verifier), reads the user and, when the
+ * allowlist has org:/team: entries, the memberships (*groups: the entries
+ * the user is an active member of, comma-separated, or NULL; free it).
+ * Then the access token is revoked (github_orgs.c) whatever happened, so
+ * none outlives the sign-in.  On error, u and *groups are empty and res
+ * may hold a detail (OAuth error_description).
  */
 enum ghauth_err
 ghauthp_github_signin(const struct ghauth_config *cfg, const char *code,
-    const char *verifier, struct ghauthp_gh_user *u, struct ghauth_result *res)
+    const char *verifier, struct ghauthp_gh_user *u, char **groups,
+    struct ghauth_result *res)
 {
 	char		*token = NULL;
 	enum ghauth_err	 rc;
 
 	memset(u, 0, sizeof(*u));
+	*groups = NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return GHAUTH_E_INTERNAL;
 	rc = exchange(cfg, code, verifier, &token, res);
 	if (rc == GHAUTH_OK)
 		rc = get_user(cfg, token, u);
+	if (rc == GHAUTH_OK && cfg->allow.ngroups > 0)
+		rc = ghauthp_gh_memberships(cfg, token, u->login, groups);
 	if (token != NULL) {
+		if (cfg->revoke_token)
+			ghauthp_gh_revoke(cfg, token);
 		ghauthp_wipe(token, strlen(token));
 		free(token);
+	}
+	if (rc != GHAUTH_OK) {
+		ghauthp_gh_user_free(u);
+		free(*groups);
+		*groups = NULL;
 	}
 	curl_global_cleanup();
 	return rc;

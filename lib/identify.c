@@ -227,10 +227,14 @@ ghauthp_identity_var(const struct ghauth_identity *id, size_t i,
 		*name = "GHAUTH_USER_AVATAR";
 		return id->avatar_url != NULL ? id->avatar_url : "";
 	case 5:
+		/* The org:/team: entries that admitted the session. */
+		*name = "GHAUTH_USER_GROUPS";
+		return id->groups != NULL ? id->groups : "";
+	case 6:
 		*name = "GHAUTH_SESSION_CREATED";
 		snprintf(buf, GHAUTHP_IDVAR_BUF, "%lld", (long long)id->created);
 		return buf;
-	case 6:
+	case 7:
 		*name = "GHAUTH_SESSION_EXPIRES";
 		snprintf(buf, GHAUTHP_IDVAR_BUF, "%lld", (long long)id->expires);
 		return buf;

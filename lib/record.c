@@ -11,11 +11,17 @@
  *   28 payload by type
  *      state:   verifier[43]  str redirect
  *      session: uid(u64)  str login  str name  str avatar_url  str email
+ *               str groups  (version 3 only)
  *      handoff: masked session token[32]
  *   end-8   SipHash-2-4, key "ghauth-record-v2", of key || value-before-tag
  *           (little-endian)
  *
  * str: u16 big-endian length then bytes; 0xffff means null.
+ *
+ * Version 3 added "groups" to sessions: the allowlist's org:/team: entries
+ * that admitted it, comma-separated (null: none).  Records are written as
+ * version 3; version 2 records (written before) still decode, with no
+ * groups, so an upgrade signs nobody out.
  */
 #include "config.h"
 
@@ -25,7 +31,8 @@
 #include "ghauth-int.h"
 
 #define MAGIC		'g'
-#define REC_VERSION	2
+#define REC_VERSION	3
+#define REC_VERSION_OLD	2	/* still read: sessions without groups */
 #define HDR		28
 #define TAG		8
 #define STR_NULL	0xffff
@@ -131,6 +138,10 @@ ghauthp_record_encode(const struct ghauthp_record *r, const unsigned char *key,
 		put_str(&b, r->name);
 		put_str(&b, r->avatar_url);
 		put_str(&b, r->email);
+		if (r->groups != NULL && (r->groups[0] == '\0' ||
+		    strlen(r->groups) > GHAUTHP_GROUPS_MAX))
+			b.bad = 1;
+		put_str(&b, r->groups);
 		break;
 	case GHAUTHP_REC_HANDOFF:
 		put(&b, r->masked, sizeof(r->masked));
@@ -220,7 +231,7 @@ verify(const unsigned char *key, size_t klen, const unsigned char *v,
 	unsigned char	 t[TAG];
 
 	if (n < HDR + TAG || n > GHAUTHP_RECORD_MAX || v[0] != MAGIC ||
-	    v[1] != REC_VERSION || v[3] != 0)
+	    (v[1] != REC_VERSION && v[1] != REC_VERSION_OLD) || v[3] != 0)
 		return -1;
 	if (!tag(key, klen, v, n - TAG, t) ||
 	    !ghauth_ct_equal(t, v + n - TAG, TAG))
@@ -288,6 +299,13 @@ ghauthp_record_decode(const unsigned char *key, size_t klen,
 		if (isnull)
 			r.bad = 1;
 		out->email = get_str(&r, &isnull);
+		if (v[1] == REC_VERSION_OLD)
+			break;
+		out->groups = get_str(&r, &isnull);
+		if (!isnull && (out->groups == NULL || out->groups[0] == '\0' ||
+		    strlen(out->groups) > GHAUTHP_GROUPS_MAX ||
+		    ghauthp_has_ctl(out->groups, strlen(out->groups))))
+			r.bad = 1;
 		break;
 	case GHAUTHP_REC_HANDOFF:
 		if ((p = take(&r, sizeof(out->masked))) != NULL)
@@ -311,5 +329,6 @@ ghauthp_record_free(struct ghauthp_record *r)
 	free(r->name);
 	free(r->avatar_url);
 	free(r->email);
+	free(r->groups);
 	ghauthp_wipe(r, sizeof(*r));
 }

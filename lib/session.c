@@ -3,7 +3,8 @@
  * the C API and the guard: the token comes from X-Session-Token or the
  * session cookie (never from a URL), its record is read (tokens.c), and expiry (absolute and idle) and the allowlist are checked on
  * every use.  The allowlist check means removing a user from restrict_to
- * ends their sessions at once.
+ * ends their sessions at once, and removing an org:/team: entry ends the
+ * sessions it admitted (the record remembers those entries).
  */
 #include "config.h"
 
@@ -85,17 +86,24 @@ ghauth_identity_free(struct ghauth_identity *id)
 	free(id->name);
 	free(id->avatar_url);
 	free(id->email);
+	free(id->groups);
 	memset(id, 0, sizeof(*id));
 }
 
-/* Is the session record usable now?  Logs why not. */
+/*
+ * Is the session record usable now?  Logs why not.  *still receives the
+ * admitting org:/team: entries the current allowlist still holds (NULL:
+ * none); -1 is out of memory.
+ */
 static int
 usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
-    time_t now, const char *token)
+    time_t now, const char *token, char **still)
 {
 	const char	*why = NULL;
 	char		 tag[9];
+	int		 in;
 
+	*still = NULL;
 	if (r->type != GHAUTHP_REC_SESSION)
 		why = "not a session record";
 	else if (now >= r->expires)
@@ -103,7 +111,10 @@ usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
 	else if (cfg->session_idle_ttl > 0 &&
 	    now - r->last_seen >= cfg->session_idle_ttl)
 		why = "idle too long";
-	else if (!ghauth_allow_match(&cfg->allow, r->uid, r->login)) {
+	else if ((in = ghauthp_allow_recheck(&cfg->allow, r->uid, r->login,
+	    r->groups, still)) < 0)
+		return -1;
+	else if (in == 0) {
 		ghauthp_token_tag(token, tag);
 		ghauth_log("session %s: user %s (id %llu) no longer on the "
 		    "allowlist", tag, r->login, (unsigned long long)r->uid);
@@ -127,16 +138,18 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 {
 	struct ghauthp_record	 r;
 	enum ghauth_err		 rc;
+	char			*still = NULL;
 	time_t			 now = ghauthp_now();
+	int			 use;
 
 	memset(id, 0, sizeof(*id));
 	if (!ghauth_valid_token(token, strlen(token)))
 		return GHAUTH_E_SESSION;
 	if ((rc = ghauthp_session_get(cfg, token, &r)) != GHAUTH_OK)
 		return rc;
-	if (!usable(cfg, &r, now, token)) {
+	if ((use = usable(cfg, &r, now, token, &still)) != 1) {
 		ghauthp_record_free(&r);
-		return GHAUTH_E_SESSION;
+		return use < 0 ? GHAUTH_E_NOMEM : GHAUTH_E_SESSION;
 	}
 	if (cfg->session_idle_ttl > 0)
 		ghauthp_session_touch(cfg, token, now, r.last_seen);
@@ -145,6 +158,7 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 	id->name = r.name;
 	id->avatar_url = r.avatar_url;
 	id->email = r.email;
+	id->groups = still;
 	id->created = (time_t)r.created;
 	id->expires = (time_t)r.expires;
 	id->last_seen = (time_t)r.last_seen;

@@ -246,14 +246,15 @@ ghauthp_state_take(const struct ghauth_config *cfg, const char *state,
 }
 
 /*
- * Stores a session for user u and its single-use hand-off, and commits.
+ * Stores a session for user u (admitted by the org:/team: entries in
+ * groups, comma-separated, or NULL) and its single-use hand-off, and commits.
  * token and handoff are filled only on GHAUTH_OK, that is once the store
  * confirmed both writes.
  */
 enum ghauth_err
 ghauthp_session_create(const struct ghauth_config *cfg,
-    const struct ghauthp_gh_user *u, char token[GHAUTH_TOKEN_LEN + 1],
-    char handoff[GHAUTH_TOKEN_LEN + 1])
+    const struct ghauthp_gh_user *u, char *groups,
+    char token[GHAUTH_TOKEN_LEN + 1], char handoff[GHAUTH_TOKEN_LEN + 1])
 {
 	struct ghauthp_store	*st = NULL;
 	struct ghauthp_record	 s, h;
@@ -280,6 +281,7 @@ ghauthp_session_create(const struct ghauth_config *cfg,
 	s.name = u->name;
 	s.avatar_url = u->avatar_url;
 	s.email = u->email;
+	s.groups = groups;	/* the org:/team: entries that admitted it */
 	h.type = GHAUTHP_REC_HANDOFF;
 	h.created = h.last_seen = now;
 	h.expires = now + cfg->handoff_ttl;
@@ -310,6 +312,7 @@ ghauthp_session_create(const struct ghauth_config *cfg,
 	rc = finish(st, rc);
 out:
 	s.login = s.name = s.avatar_url = s.email = NULL;	/* owned by u */
+	s.groups = NULL;	/* owned by the caller */
 	free_value(sv, slen);
 	free_value(hv, hlen);
 	ghauthp_wipe(raw, sizeof(raw));

@@ -47,19 +47,33 @@ usage(void)
 	    "refusal response.\n");
 }
 
-/* JSON: the keys of /auth/session, without the session token. */
+/*
+ * JSON: the keys of /auth/session, without the session token, plus
+ * "groups" (the org:/team: entries that admitted the session, a list).
+ */
 static int
 print_json(const struct ghauth_identity *id)
 {
 	char	 uid[24];
 	char	*s;
-	json_t	*j;
+	const char *p, *e;
+	json_t	*j, *g;
 	int	 ok;
 
 	snprintf(uid, sizeof(uid), "%llu", (unsigned long long)id->id);
-	j = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:I, s:I}",
+	if ((g = json_array()) == NULL)
+		return 0;
+	for (p = id->groups; p != NULL && *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		if (e > p && json_array_append_new(g, json_stringn(p,
+		    (size_t)(e - p))) != 0) {
+			json_decref(g);
+			return 0;
+		}
+	}
+	j = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:o, s:I, s:I}",
 	    "userId", uid, "userName", id->login, "displayName", id->name,
-	    "profileUrl", id->avatar_url, "email", id->email,
+	    "profileUrl", id->avatar_url, "email", id->email, "groups", g,
 	    "created", (json_int_t)id->created,
 	    "expires", (json_int_t)id->expires);
 	if (j == NULL)

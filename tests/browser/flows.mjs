@@ -679,6 +679,69 @@ async function flowExpired() {
   }
 }
 
+/**
+ * A team-restricted site (restrict_to "team:acme/infra"): the mock's acme/infra
+ * team has octocat (active) and bob (pending).  A member signs in, a
+ * non-member gets the usual 403, GitHub's token is revoked after each
+ * sign-in, and removing the team entry ends the member's session.
+ */
+async function flowTeam() {
+  const saved = fs.readFileSync(CONFIG, 'utf8');
+  const writeRestrict = (list) => {
+    const cfg = JSON.parse(saved);
+    cfg.auth.github.restrict_to = list;
+    fs.writeFileSync(`${CONFIG}.tmp`, JSON.stringify(cfg, null, 2));
+    fs.renameSync(`${CONFIG}.tmp`, CONFIG);
+  };
+  const mockState = async () => (await fetch(`${MOCK_HTTP}/_mock/state`)).json();
+  writeRestrict('team:acme/infra');
+  const ctx = await newContext();
+  const other = await newContext();
+  const page = await ctx.newPage();
+  const page2 = await other.newPage();
+  try {
+    await page.goto(`${ORIGIN}/`);
+    await waitState(page, 'signed-out');
+    const r = await signInVia(page, { login: 'octocat' });
+    is(new URL(r.authorizeUrl).searchParams.get('scope'), 'read:user user:email read:org',
+      'team site: the authorize page is asked for read:org too');
+    is(r.callback.status(), 303, 'team site: an active member of acme/infra signs in');
+    await waitState(page, 'signed-in');
+    is(await text(page, '#hello-name'), 'The Octocat', 'team site: "Hello, The Octocat"');
+    await shot(page, '13-team-signed-in.png', 'team-restricted site (team:acme/infra): octocat, an active member, signed in');
+    is((await mockState()).tokens, 0, 'team site: GitHub\'s token was revoked after the sign-in');
+
+    await page2.goto(`${ORIGIN}/`);
+    await waitState(page2, 'signed-out');
+    const d = await signInVia(page2, { login: 'alice' });
+    is(d.callback.status(), 403, 'team site: alice, not in the team, gets 403');
+    is(await text(page2, 'p.msg[role="alert"]'),
+      "Access denied. User 'alice' is not authorized to access this application.",
+      'team site: the usual "Access denied" page');
+    ok(!(await other.cookies(ORIGIN)).some((c) => c.name === 'ghauth_session'), 'team site: no session cookie for alice');
+    await shot(page2, '13b-team-denied.png', 'team-restricted site: alice (in acme, not in acme/infra) refused with the usual 403 page');
+    is((await mockState()).tokens, 0, 'team site: the refused user\'s token was revoked too');
+
+    // The team entry goes: octocat's session ends on its next use.
+    writeRestrict('alice');
+    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    await page.click('#call-api');
+    is((await r401).status(), 401, 'team entry removed: the member\'s next request gets 401');
+    await waitState(page, 'signed-out');
+    is(await attr(page, 'ghauth-signin .ghauth-banner', 'data-kind'), 'session-ended',
+      'team entry removed: signed out with the session-ended banner');
+    await shot(page, '13c-team-removed.png', 'after team:acme/infra was removed from restrict_to: octocat signed out, "Your session has ended…"');
+  } catch (e) {
+    await failShot(page, e);
+    throw e;
+  } finally {
+    fs.writeFileSync(`${CONFIG}.tmp`, saved);
+    fs.renameSync(`${CONFIG}.tmp`, CONFIG);
+    await ctx.close();
+    await other.close();
+  }
+}
+
 /** A GitHub name full of markup and odd characters is shown as text. */
 async function flowHostileName() {
   const ctx = await newContext();
@@ -773,6 +836,7 @@ async function main() {
     await step('session ended elsewhere', flowSessionEnded);
     await step('hostile display name', flowHostileName);
     await step('session expired (TTL)', flowExpired);
+    await step('team-restricted site', flowTeam);
 
     ok(cspMessages.length === 0, 'no Content-Security-Policy violation reported on any page', cspMessages.join('\n'));
     ok(pageErrors.length === 0, 'no uncaught script error on any page', pageErrors.join('\n'));

@@ -63,6 +63,10 @@ main(int argc, char *argv[])
 	r.avatar_url = "https://avatars.githubusercontent.com/u/583231?v=4";
 	r.email = "octocat@github.com";
 	ok = emit(argv[1], "session", GHAUTHP_KIND_SESSION, "tok1", &r) && ok;
+	r.groups = "org:acme,team:acme/infra";
+	ok = emit(argv[1], "session-groups", GHAUTHP_KIND_SESSION, "tok6", &r) &&
+	    ok;
+	r.groups = NULL;
 	r.name = r.email = NULL;
 	r.uid = 1;
 	r.login = "a";

@@ -55,19 +55,37 @@ NO_USER_AGENT_BODY = (
     "User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api"
     "#user-agent-required). Check https://developer.github.com for other possible causes.\n")
 
-ENDPOINTS = ("authorize", "token", "user", "emails")
+ENDPOINTS = ("authorize", "token", "user", "emails", "org_membership", "team_membership",
+             "revoke")
 # Modes answered without processing the request at all.
 GENERIC_MODES = {"html", "malformed", "hang", "huge", "redirect", "ratelimit", "error200"}
 # Modes applied to the bytes of the normal answer (success or error).
 BYTE_MODES = {"slow", "truncated", "cutoff"}
 # Modes that change the structure of a successful answer.
-STRUCT_MODES = {"dupkeys", "wrongtypes", "missing", "nullemail", "badtokentype", "invalidtoken"}
+STRUCT_MODES = {"dupkeys", "wrongtypes", "missing", "nullemail", "badtokentype", "invalidtoken",
+                "pending", "badstate"}
+# Modes that replace the answer with one GitHub gives in a particular situation.
+SITUATION_MODES = {"restricted", "notinstalled"}
 MODE_ENDPOINTS = {
     "error200": {"token"}, "badtokentype": {"token"}, "invalidtoken": {"token"},
     "nullemail": {"user", "emails"},
     "dupkeys": {"token", "user", "emails"}, "wrongtypes": {"token", "user", "emails"},
-    "missing": {"token", "user", "emails"},
+    "missing": {"token", "user", "emails", "org_membership", "team_membership"},
+    "pending": {"org_membership", "team_membership"},
+    "badstate": {"org_membership", "team_membership"},
+    "restricted": {"org_membership", "team_membership"},
+    "notinstalled": {"org_membership", "team_membership"},
 }
+MEMBERSHIP_ENDPOINTS = ("org_membership", "team_membership")
+# GitHub's 403 for an organisation that restricts OAuth App access and has not
+# approved the app (the text GitHub sends, with the org's name).
+RESTRICTED_MESSAGE = (
+    "Although you appear to have the correct authorization credentials, the `%s` "
+    "organization has enabled OAuth App access restrictions, meaning that data access "
+    "to third-parties is limited. For more information on these restrictions, including "
+    "how to approve this app, visit "
+    "https://docs.github.com/articles/restricting-access-to-your-organization-s-data/")
+NOT_INSTALLED_MESSAGE = "Resource not accessible by integration"
 
 CODE_TTL = 600
 ALNUM = string.ascii_letters + string.digits
@@ -103,8 +121,34 @@ def s256(verifier):
     return base64.urlsafe_b64encode(d).rstrip(b"=").decode("ascii")
 
 
-def new_token():
-    return "gho_" + "".join(secrets.choice(ALNUM) for _ in range(36))
+def new_token(prefix="gho_"):
+    return prefix + "".join(secrets.choice(ALNUM) for _ in range(36))
+
+
+def builtin_orgs():
+    """Organisations, keyed by lower-cased login.  Members and team members map a
+    lower-cased user login to {"state": "active"|"pending", "role": ...}."""
+    def m(state, role="member"):
+        return {"state": state, "role": role}
+    return {
+        "acme": {
+            "login": "acme", "id": 9001, "restricted": False,
+            "members": {"octocat": m("active", "admin"), "alice": m("active"),
+                        "bob": m("pending")},
+            "teams": {
+                "infra": {"name": "Infra", "id": 71,
+                          "members": {"octocat": m("active", "maintainer"),
+                                      "bob": m("pending")}},
+                "ops": {"name": "Ops", "id": 72, "members": {"alice": m("active")}},
+            },
+        },
+        "lockedco": {
+            "login": "LockedCo", "id": 9002, "restricted": True,
+            "members": {"alice": m("active"), "octocat": m("active")},
+            "teams": {"core": {"name": "Core", "id": 73,
+                               "members": {"alice": m("active")}}},
+        },
+    }
 
 
 def add_query(url, params):
@@ -237,7 +281,7 @@ class MockState:
 
     # -- persistence (only with --state-dir) -------------------------------------------
     def _persist_keys(self):
-        return ("users", "config", "failures", "codes", "tokens")
+        return ("users", "config", "failures", "codes", "tokens", "orgs", "revoked")
 
     def load(self):
         path = os.path.join(self.state_dir, "state.json")
@@ -293,10 +337,17 @@ class MockState:
                 "callback_url": None,
                 "code_ttl": CODE_TTL,
                 "granted_scopes": None,
+                # GitHub App mode: ghu_ tokens that expire (with a ghr_ refresh
+                # token), scopes ignored, and organisation membership readable
+                # only in the organisations listed in "installations".
+                "app_mode": False,
+                "installations": [],
             }
             self.failures = {ep: [] for ep in ENDPOINTS}
             self.codes = {}
             self.tokens = {}
+            self.orgs = builtin_orgs()
+            self.revoked = []
             self.ratelimit_used = {}
             del self.requests[:]
             if save:
@@ -353,11 +404,12 @@ class MockState:
         return code
 
     def issue_token(self, user, scope, client_id):
-        tok = new_token()
+        app = self.config.get("app_mode")
+        tok = new_token("ghu_" if app else "gho_")
         with self.lock:
             self.tokens[tok] = {"user_id": user["id"], "login": user["login"],
-                                "scope": scope, "client_id": client_id,
-                                "created": time.time()}
+                                "scope": "" if app else scope, "client_id": client_id,
+                                "created": time.time(), "app": bool(app)}
             self.save()
         return tok
 
@@ -431,6 +483,9 @@ MALFORMED = {
     "user": '{"login": "octocat", "id": 583231,, "name": \'The Octocat\'',
     "emails": '[{"email": "octocat@github.com", "primary": True, "verified": True}',
     "authorize": '{"login": "octocat", "id": 583231,, "name": \'The Octocat\'',
+    "org_membership": '{"state": "active", "role": member,, ',
+    "team_membership": '{"state": "active", "role": member,, ',
+    "revoke": '{"message": Not Found',
 }
 
 
@@ -627,6 +682,13 @@ class Handler(BaseHTTPRequestHandler):
             ep = "user"
         elif p == "/user/emails" and m in ("GET", "HEAD"):
             ep = "emails"
+        elif re.match(r"^/user/memberships/orgs/[^/]+$", p) and m in ("GET", "HEAD"):
+            ep = "org_membership"
+        elif (re.match(r"^/orgs/[^/]+/teams/[^/]+/memberships/[^/]+$", p)
+              and m in ("GET", "HEAD")):
+            ep = "team_membership"
+        elif re.match(r"^/applications/[^/]+/token$", p) and m == "DELETE":
+            ep = "revoke"
         else:
             self.send_json(404, {"message": "Not Found", "documentation_url": REST_DOCS,
                                  "status": "404"})
@@ -639,14 +701,23 @@ class Handler(BaseHTTPRequestHandler):
         if f and (f["mode"] in GENERIC_MODES or f["mode"].startswith("status:")):
             self.generic_failure(ep, f)
             return
-        if ep == "authorize":
+        self.route_path = p
+        if f and f["mode"] in SITUATION_MODES:
+            org = urllib.parse.unquote(p.split("/")[4 if ep == "org_membership" else 2])
+            r = (self.restricted_answer(org) if f["mode"] == "restricted"
+                 else self.not_installed_answer())
+        elif ep == "authorize":
             r = self.authorize()
         elif ep == "token":
             r = self.access_token()
         elif ep == "user":
             r = self.api_user()
-        else:
+        elif ep == "emails":
             r = self.api_emails()
+        elif ep in MEMBERSHIP_ENDPOINTS:
+            r = self.api_membership(ep, p)
+        else:
+            r = self.revoke_token(p)
         if f and f["mode"] in STRUCT_MODES and r.kind:
             r = self.mangle(ep, r, f)
         if f and f["mode"] in BYTE_MODES:
@@ -845,7 +916,14 @@ class Handler(BaseHTTPRequestHandler):
         tok = self.st.issue_token(user, rec["scope"], p["client_id"])
         fmt = self.token_format()
         # GitHub's order: JSON access_token, token_type, scope; form access_token, scope, token_type
-        if fmt == "form":
+        if self.st.config.get("app_mode"):
+            # A GitHub App's user token: expires in 8 hours, comes with a refresh
+            # token, and carries no scopes (the app's permissions apply).
+            pairs = [("access_token", tok), ("expires_in", 28800),
+                     ("refresh_token", new_token("ghr_") + secrets.token_hex(20)),
+                     ("refresh_token_expires_in", 15897600), ("scope", ""),
+                     ("token_type", "bearer")]
+        elif fmt == "form":
             pairs = [("access_token", tok), ("scope", rec["scope"]), ("token_type", "bearer")]
         else:
             pairs = [("access_token", tok), ("token_type", "bearer"), ("scope", rec["scope"])]
@@ -909,7 +987,7 @@ class Handler(BaseHTTPRequestHandler):
             return a
         tok, info, user = a
         scopes = set(s for s in re.split(r"[\s,]+", info.get("scope") or "") if s)
-        if not scopes & {"user", "user:email"}:
+        if not info.get("app") and not scopes & {"user", "user:email"}:
             return Resp(404, JSON_CT, jdump({
                 "message": "Not Found",
                 "documentation_url": "https://docs.github.com/rest/users/emails"
@@ -919,6 +997,107 @@ class Handler(BaseHTTPRequestHandler):
         return Resp(200, JSON_CT, jdump(emails),
                     self.api_headers(tok, info, "user, user:email"),
                     kind="emails", data=emails)
+
+    # -- organisations, teams, revocation --------------------------------------------------
+    def not_found(self, docs=REST_DOCS):
+        return Resp(404, JSON_CT, jdump({"message": "Not Found", "documentation_url": docs,
+                                         "status": "404"}), self.api_headers())
+
+    def restricted_answer(self, org):
+        return Resp(403, JSON_CT, jdump({
+            "message": RESTRICTED_MESSAGE % org,
+            "documentation_url": "https://docs.github.com/articles/"
+                                 "restricting-access-to-your-organization-s-data/",
+            "status": "403"}), self.api_headers())
+
+    def not_installed_answer(self):
+        return Resp(403, JSON_CT, jdump({
+            "message": NOT_INSTALLED_MESSAGE,
+            "documentation_url": "https://docs.github.com/rest/orgs/members",
+            "status": "403"}), self.api_headers())
+
+    def api_membership(self, ep, path):
+        """GET /user/memberships/orgs/{org} and
+        GET /orgs/{org}/teams/{team_slug}/memberships/{username}."""
+        a = self.api_auth()
+        if isinstance(a, Resp):
+            return a
+        tok, info, user = a
+        parts = [urllib.parse.unquote(x) for x in path.split("/")]
+        org_name = parts[4] if ep == "org_membership" else parts[2]
+        with self.st.lock:
+            org = copy.deepcopy(self.st.orgs.get(org_name.lower()))
+            installations = [str(x).lower() for x in self.st.config.get("installations") or []]
+        docs = "https://docs.github.com/rest/orgs/members"
+        if org is None:
+            return self.not_found(docs)
+        if info.get("app"):
+            # A GitHub App reads members only where it is installed (with the
+            # organisation permission Members: read); scopes play no part.
+            if org["login"].lower() not in installations:
+                return self.not_installed_answer()
+        else:
+            scopes = set(s for s in re.split(r"[\s,]+", info.get("scope") or "") if s)
+            if not scopes & {"read:org", "write:org", "admin:org"}:
+                return Resp(403, JSON_CT, jdump({
+                    "message": "You need at least read:org scope or user scope to list "
+                               "your organizations.", "documentation_url": docs,
+                    "status": "403"}), self.api_headers(tok, info, "read:org"))
+            if org.get("restricted"):
+                return self.restricted_answer(org["login"])
+        me = org["members"].get(user["login"].lower())
+        if ep == "org_membership":
+            if me is None:
+                return self.not_found(docs)
+            obj = {"url": "https://api.github.com/orgs/%s/memberships/%s"
+                          % (org["login"], user["login"]),
+                   "state": me["state"], "role": me["role"],
+                   "organization_url": "https://api.github.com/orgs/%s" % org["login"],
+                   "organization": {"login": org["login"], "id": org["id"]},
+                   "user": {"login": user["login"], "id": user["id"]}}
+        else:
+            # Team membership needs an authenticated member of the organisation.
+            team = org["teams"].get(parts[4].lower())
+            if me is None or me["state"] != "active" or team is None:
+                return self.not_found("https://docs.github.com/rest/teams/members")
+            tm = team["members"].get(parts[6].lower())
+            if tm is None:
+                return self.not_found("https://docs.github.com/rest/teams/members")
+            obj = {"url": "https://api.github.com/organizations/%s/team/%s/memberships/%s"
+                          % (org["id"], team["id"], parts[6]),
+                   "role": tm["role"], "state": tm["state"]}
+        return Resp(200, JSON_CT, jdump(obj), self.api_headers(tok, info, "read:org"),
+                    kind="membership", data=list(obj.items()))
+
+    def revoke_token(self, path):
+        """DELETE /applications/{client_id}/token, Basic client_id:client_secret,
+        JSON body {"access_token": ...}: 204 and the token is gone."""
+        cid = urllib.parse.unquote(path.split("/")[2])
+        auth = self.headers.get("Authorization") or ""
+        user = sec = None
+        if auth[:6].lower() == "basic ":
+            try:
+                user, _, sec = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            except ValueError:
+                pass
+        if (user != self.st.client_id or sec != self.st.client_secret
+                or cid != self.st.client_id):
+            return self.not_found("https://docs.github.com/rest/apps/oauth-applications")
+        tok = self.jbody.get("access_token") if isinstance(self.jbody, dict) else None
+        if not isinstance(tok, str) or not tok:
+            return Resp(422, JSON_CT, jdump({"message": "Invalid request.\n\n"
+                                             "\"access_token\" wasn't supplied.",
+                                             "documentation_url": REST_DOCS,
+                                             "status": "422"}))
+        with self.st.lock:
+            info = self.st.tokens.get(tok)
+            if info is None or info.get("client_id") != cid:
+                return self.not_found("https://docs.github.com/rest/apps/oauth-applications")
+            del self.st.tokens[tok]
+            self.st.revoked.append({"access_token": tok, "login": info["login"],
+                                    "client_id": cid, "time": time.time()})
+            self.st.save()
+        return Resp(204, None, b"")
 
     # -- failure modes -------------------------------------------------------------------
     def mangle(self, ep, r, f):
@@ -951,6 +1130,15 @@ class Handler(BaseHTTPRequestHandler):
                 pairs = [(k, v) for k, v in pairs if k not in ("login", "id")]
             elif mode == "nullemail":
                 pairs = [(k, None if k == "email" else v) for k, v in pairs]
+            body, ct = dump_pairs(pairs), JSON_CT
+        elif r.kind == "membership":
+            pairs = list(r.data)
+            if mode == "pending":
+                pairs = [(k, "pending" if k == "state" else v) for k, v in pairs]
+            elif mode == "badstate":
+                pairs = [(k, 1 if k == "state" else v) for k, v in pairs]
+            elif mode == "missing":
+                pairs = [(k, v) for k, v in pairs if k != "state"]
             body, ct = dump_pairs(pairs), JSON_CT
         else:  # emails
             items = [list(e.items()) for e in r.data]
@@ -1160,11 +1348,22 @@ class Handler(BaseHTTPRequestHandler):
                     del st.tokens[t]
                 st.save()
             return {"ok": True, "revoked": len(gone)}
+        if path == "/_mock/orgs":
+            if m == "POST":
+                return self.set_org(body)
+            if m == "GET":
+                with st.lock:
+                    return copy.deepcopy(st.orgs)
+            return None
+        if path == "/_mock/revoked" and m == "GET":
+            with st.lock:
+                return copy.deepcopy(st.revoked)
         if path == "/_mock/state" and m == "GET":
             with st.lock:
                 return {"config": dict(st.config, client_id=st.client_id),
                         "users": sorted(st.users), "failures": copy.deepcopy(st.failures),
                         "codes": len(st.codes), "tokens": len(st.tokens),
+                        "revoked": len(st.revoked), "orgs": sorted(st.orgs),
                         "requests": len(st.requests)}
         return None
 
@@ -1187,6 +1386,12 @@ class Handler(BaseHTTPRequestHandler):
                 elif k == "code_ttl":
                     if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                         raise ValueError("code_ttl must be a number of seconds")
+                elif k == "app_mode":
+                    if not isinstance(v, bool):
+                        raise ValueError("app_mode must be true or false")
+                elif k == "installations":
+                    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                        raise ValueError("installations must be a list of org logins")
                 elif k == "granted_scopes":
                     if v is not None and not isinstance(v, str):
                         raise ValueError("granted_scopes must be a string or null")
@@ -1226,6 +1431,41 @@ class Handler(BaseHTTPRequestHandler):
             st.save()
             return copy.deepcopy(u)
 
+    def set_org(self, body):
+        """Adds or replaces an organisation: {"login", "restricted", "members":
+        {login: state}, "teams": {slug: {login: state}}}; a state is "active" or
+        "pending", or {"state", "role"}."""
+        st = self.st
+        login = body.get("login")
+        if not isinstance(login, str) or not login:
+            raise ValueError("login (string) is required")
+
+        def members(d, what):
+            if not isinstance(d, dict):
+                raise ValueError("%s must be an object" % what)
+            out = {}
+            for k, v in d.items():
+                if isinstance(v, str):
+                    v = {"state": v, "role": "member"}
+                if not isinstance(v, dict) or v.get("state") not in ("active", "pending"):
+                    raise ValueError("%s: state must be \"active\" or \"pending\"" % what)
+                out[str(k).lower()] = {"state": v["state"], "role": v.get("role", "member")}
+            return out
+        with st.lock:
+            old = st.orgs.get(login.lower())
+            oid = body.get("id", old["id"] if old else
+                           max([o["id"] for o in st.orgs.values()] + [9000]) + 1)
+            teams = {}
+            for i, (slug, tm) in enumerate((body.get("teams") or {}).items()):
+                teams[str(slug).lower()] = {"name": slug, "id": oid * 100 + i,
+                                            "members": members(tm, "teams." + slug)}
+            org = {"login": login, "id": oid, "restricted": bool(body.get("restricted")),
+                   "members": members(body.get("members") or {}, "members"),
+                   "teams": teams}
+            st.orgs[login.lower()] = org
+            st.save()
+            return copy.deepcopy(org)
+
     def set_failure(self, body):
         st = self.st
         ep, mode = body.get("endpoint"), body.get("mode")
@@ -1242,7 +1482,7 @@ class Handler(BaseHTTPRequestHandler):
         if sm:
             if not 200 <= int(sm.group(1)) <= 599:
                 raise ValueError("status must be 200..599")
-        elif mode not in GENERIC_MODES | BYTE_MODES | STRUCT_MODES:
+        elif mode not in GENERIC_MODES | BYTE_MODES | STRUCT_MODES | SITUATION_MODES:
             raise ValueError("unknown mode %r" % mode)
         if mode in MODE_ENDPOINTS and ep not in MODE_ENDPOINTS[mode]:
             raise ValueError("mode %r does not apply to endpoint %r" % (mode, ep))

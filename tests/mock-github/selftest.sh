@@ -234,6 +234,50 @@ export CA=$ca/ca.pem URL=$B/user TOK=$tok_alice
 codes=$(seq 120 | xargs -P 120 -I{} sh -c 'curl -sS --cacert "$CA" --max-time 10 -A par -o /dev/null -w "%{http_code}\n" -H "Authorization: Bearer $TOK" "$URL"' | sort | uniq -c | tr -s ' ')
 is "120 parallel /user requests all 200" "$codes" " 120 200"
 
+# --- organisations, teams, revocation, GitHub App mode ----------------------------------
+tok_org=$(ctl --data '{"login":"alice","scope":"read:user user:email read:org"}' "$B/_mock/token" | json 'd["access_token"]')
+tok_bob=$(ctl --data '{"login":"bob","scope":"read:org"}' "$B/_mock/token" | json 'd["access_token"]')
+AO=(-H "Authorization: Bearer $tok_org")
+is "org membership: alice active in acme" \
+    "$(api "${AO[@]}" "$B/user/memberships/orgs/ACME" | json '[d["state"], d["role"], d["organization"]["login"]]')" \
+    '["active", "member", "acme"]'
+is "org membership: bob pending in acme" \
+    "$(api -H "Authorization: Bearer $tok_bob" "$B/user/memberships/orgs/acme" | json 'd["state"]')" pending
+is "org membership: unknown org -> 404" "$(api -o /dev/null -w '%{http_code}' "${AO[@]}" "$B/user/memberships/orgs/nope")" 404
+is "org membership without read:org -> 403" "$(api -o /dev/null -w '%{http_code}' "${AU[@]}" "$B/user/memberships/orgs/acme")" 403
+has "restricted org -> 403 naming OAuth App access restrictions" \
+    "$(api -w ' %{http_code}' "${AO[@]}" "$B/user/memberships/orgs/lockedco")" "organization has enabled OAuth App access restrictions"
+is "team membership: octocat active in acme/infra (asked by alice)" \
+    "$(api "${AO[@]}" "$B/orgs/acme/teams/infra/memberships/octocat" | json '[d["state"], d["role"]]')" '["active", "maintainer"]'
+is "team membership: alice not in infra -> 404" "$(api -o /dev/null -w '%{http_code}' "${AO[@]}" "$B/orgs/acme/teams/infra/memberships/alice")" 404
+is "team membership asked by a pending org member -> 404" \
+    "$(api -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok_bob" "$B/orgs/acme/teams/infra/memberships/bob")" 404
+ctl -o /dev/null --data '{"login":"acme","members":{"alice":"active"},"teams":{"infra":{"alice":"pending"}}}' "$B/_mock/orgs"
+is "POST /_mock/orgs replaces an org: alice pending in infra" \
+    "$(api "${AO[@]}" "$B/orgs/acme/teams/infra/memberships/alice" | json 'd["state"]')" pending
+fail '{"endpoint":"org_membership","mode":"restricted"}' >/dev/null
+has "fail org_membership restricted -> the restriction 403" "$(api -w ' %{http_code}' "${AO[@]}" "$B/user/memberships/orgs/acme")" "restrictions, meaning"
+fail '{"endpoint":"team_membership","mode":"pending"}' >/dev/null
+is "fail team_membership pending -> state pending" "$(api "${AO[@]}" "$B/orgs/acme/teams/infra/memberships/alice" | json 'd["state"]')" pending
+fail '{"endpoint":"org_membership","mode":"badstate"}' >/dev/null
+is "fail org_membership badstate -> state is a number" "$(api "${AO[@]}" "$B/user/memberships/orgs/acme" | json 'd["state"]')" 1
+is "fail revoke: mode that does not apply -> 400" "$(fail '{"endpoint":"revoke","mode":"pending"}' -o /dev/null -w '%{http_code}')" 400
+rv() { c -X DELETE -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' "$@"; }
+is "revoke with a wrong secret -> 404" "$(rv -u mock-client-id:wrong --data "{\"access_token\":\"$tok_org\"}" "$B/applications/mock-client-id/token")" 404
+is "revoke without access_token -> 422" "$(rv -u mock-client-id:mock-client-secret --data '{}' "$B/applications/mock-client-id/token")" 422
+is "revoke -> 204" "$(rv -u mock-client-id:mock-client-secret --data "{\"access_token\":\"$tok_org\"}" "$B/applications/mock-client-id/token")" 204
+is "revoked token -> /user 401" "$(api -o /dev/null -w '%{http_code}' "${AO[@]}" "$B/user")" 401
+is "revoke again -> 404" "$(rv -u mock-client-id:mock-client-secret --data "{\"access_token\":\"$tok_org\"}" "$B/applications/mock-client-id/token")" 404
+is "GET /_mock/revoked records it" "$(c "$B/_mock/revoked" | json '[(r["login"], r["access_token"] == "'"$tok_org"'") for r in d]')" '[["alice", true]]'
+ctl -o /dev/null --data '{"app_mode": true, "installations": ["acme"]}' "$B/_mock/config"
+tok_app=$(ctl --data '{"login":"alice"}' "$B/_mock/token" | json 'd["access_token"]')
+check "app mode: ghu_ tokens" eval "[[ '$tok_app' =~ ^ghu_[A-Za-z0-9]{36}\$ ]]"
+is "app mode: membership through the installation, no scopes" \
+    "$(api -H "Authorization: Bearer $tok_app" "$B/user/memberships/orgs/acme" | json 'd["state"]')" active
+has "app mode: not installed -> Resource not accessible by integration" \
+    "$(api -w ' %{http_code}' -H "Authorization: Bearer $tok_app" "$B/user/memberships/orgs/lockedco")" "Resource not accessible by integration\",\"documentation_url"
+ctl -o /dev/null --data '{"app_mode": false, "installations": []}' "$B/_mock/config"
+
 # --- request log, users, reset ----------------------------------------------------------
 # shellcheck disable=SC2034  # used inside eval
 log=$(c "$B/_mock/requests?endpoint=token")

@@ -59,6 +59,7 @@ echo "LOGIN=${GHAUTH_USER_LOGIN-unset}"
 echo "ID=${GHAUTH_USER_ID-unset}"
 echo "NAME=${GHAUTH_USER_NAME-unset}"
 echo "EMAIL=${GHAUTH_USER_EMAIL-unset}"
+echo "GROUPS=${GHAUTH_USER_GROUPS-unset}"
 echo "COOKIE=${HTTP_COOKIE-unset}"
 echo "XST=${HTTP_X_SESSION_TOKEN-unset}"
 echo "HRU=${HTTP_REMOTE_USER-unset}"
@@ -231,9 +232,10 @@ class Site:
             return {"user": self.uid, "group": self.gid, "extra_groups": []}
         return {}
 
-    def seed(self, token, uid, login, name="-", email="-", ttl=86400):
+    def seed(self, token, uid, login, name="-", email="-", ttl=86400, groups=None):
         subprocess.run([SEED, self.store, "session", token, str(uid), login,
-                        "https://avatars.example/u/%d" % uid, name, email, str(ttl)],
+                        "https://avatars.example/u/%d" % uid, name, email, str(ttl)] +
+                       (["0", "0", groups] if groups else []),
                        check=True, **self.as_user())
 
     def seed_all(self):
@@ -512,8 +514,9 @@ def run_scripts(tap, site, n, prefix, me):
     tap.ok(r.status == 200 and r.header("X-Script") == "yes" and
            "CANARY-script-output-" + site.nonce in t, "%s: signed in, the script runs" % n, r)
     tap.ok("REMOTE_USER=octocat\n" in t and "LOGIN=octocat\n" in t and "ID=583231\n" in t and
-           "NAME=The Octocat\n" in t and "EMAIL=octocat@github.com\n" in t,
-           "%s: the script gets REMOTE_USER and GHAUTH_USER_*" % n, t)
+           "NAME=The Octocat\n" in t and "EMAIL=octocat@github.com\n" in t and
+           "GROUPS=\n" in t,
+           "%s: the script gets REMOTE_USER and GHAUTH_USER_* (GROUPS empty for a login)" % n, t)
     tap.ok("HRU=unset\n" in t and "XFU=unset\n" in t and "XAR=unset\n" in t and "HGU=unset\n" in t,
            "%s: identity headers a client sent do not reach the script" % n, t)
     tap.ok("COOKIE=theme=dark\n" in t and "XST=unset\n" in t and TOKEN not in t,

@@ -22,6 +22,7 @@ from ghtest import Tap  # noqa: E402
 
 HOSTILE = "Eve 'x' $(touch /tmp/ghauth-pwned) `id` \"q\" \\ end"
 HOSTILE_TOKEN = "H" * 42 + "A"
+TEAM_TOKEN = "G" * 42 + "A"     # a session admitted by team:acme/infra
 
 
 def main():
@@ -66,8 +67,9 @@ def run(tap, site):
     tap.is_(rc, 0, "ghauth-check: signed in: exit 0")
     tap.is_(j, {"userId": "583231", "userName": "octocat", "displayName": "The Octocat",
                 "profileUrl": "https://avatars.example/u/583231", "email": "octocat@github.com",
-                "created": j.get("created"), "expires": j.get("expires")},
-            "ghauth-check: JSON by default: /auth/session's keys, without the token")
+                "groups": [], "created": j.get("created"), "expires": j.get("expires")},
+            "ghauth-check: JSON by default: /auth/session's keys, without the token, "
+            "and groups")
     tap.ok(isinstance(j.get("created"), int) and j.get("expires", 0) > j.get("created", 0),
            "ghauth-check: created and expires are epoch seconds")
     tap.ok(out.endswith(b"\n") and out.count(b"\n") == 1, "ghauth-check: one line of JSON")
@@ -78,8 +80,10 @@ def run(tap, site):
                         "GHAUTH_USER_NAME=The Octocat", "GHAUTH_USER_EMAIL=octocat@github.com",
                         "GHAUTH_USER_AVATAR=https://avatars.example/u/583231"],
             "ghauth-check --format=env: NAME=value lines")
-    tap.ok(len(lines) == 7 and lines[5].startswith("GHAUTH_SESSION_CREATED=") and
-           lines[6].startswith("GHAUTH_SESSION_EXPIRES="), "ghauth-check: and the session times")
+    tap.ok(len(lines) == 8 and lines[5] == "GHAUTH_USER_GROUPS=" and
+           lines[6].startswith("GHAUTH_SESSION_CREATED=") and
+           lines[7].startswith("GHAUTH_SESSION_EXPIRES="),
+           "ghauth-check: no groups (empty), and the session times", lines)
     rc, out, err = check(site, ["-f", "shell"], "ghauth_session=" + OTHER)
     printed.append(out + err.encode())
     tap.ok(rc == 0 and b"GHAUTH_USER_NAME='Alice O'\\''Brien'\n" in out and
@@ -125,6 +129,25 @@ def run(tap, site):
     site.write_config(restrict_to="alice")
     rc, out, err = check(site, [], me)
     tap.is_(rc, 1, "ghauth-check: the allowlist is re-checked")
+
+    # A session admitted by team and org entries: the entries still listed.
+    site.seed(TEAM_TOKEN, 3003, "carol", "Carol", "-", groups="team:acme/infra,org:acme")
+    team = "ghauth_session=" + TEAM_TOKEN
+    site.write_config(restrict_to="Team:Acme/Infra, octocat")
+    rc, out, err = check(site, [], team)
+    tap.ok(rc == 0 and json.loads(out)["groups"] == ["team:acme/infra"],
+           "ghauth-check: groups lists the admitting entries still configured", (rc, out, err))
+    rc, out, err = check(site, ["-f", "env"], team)
+    tap.ok(rc == 0 and b"\nGHAUTH_USER_GROUPS=team:acme/infra\n" in out,
+           "ghauth-check -f env: GHAUTH_USER_GROUPS", out)
+    site.write_config(restrict_to="org:acme team:acme/infra")
+    rc, out, err = check(site, ["-f", "shell"], team)
+    tap.ok(rc == 0 and b"\nGHAUTH_USER_GROUPS='team:acme/infra,org:acme'\n" in out,
+           "ghauth-check -f shell: several entries, comma-separated", out)
+    site.write_config(restrict_to="octocat")
+    rc, out, err = check(site, [], team)
+    tap.ok(rc == 1 and "carol (id 3003) no longer on the allowlist" in err,
+           "ghauth-check: the team entry removed: no session", (rc, err))
     site.write_config()
     # Configuration mistakes fail closed in the C API too (issue 14).
     for label, gh, auth, want in (
@@ -217,7 +240,23 @@ def run(tap, site):
     tap.is_(r.header("Cache-Control"), "no-store", "auth-request: never cached")
     r = authreq("ghauth_session=" + OTHER)
     tap.ok(r.status == 200 and r.header("X-Auth-Request-User") == "alice" and
-           r.header("X-Auth-Request-Email") is None, "auth-request: no email: no header", r)
+           r.header("X-Auth-Request-Email") is None and
+           r.header("X-Auth-Request-Groups") is None,
+           "auth-request: no email, no groups: no headers", r)
+    site.write_config(restrict_to="team:acme/infra org:acme octocat alice")
+    r = authreq("ghauth_session=" + TEAM_TOKEN)
+    tap.ok(r.status == 200 and r.header("X-Auth-Request-User") == "carol" and
+           r.header("X-Auth-Request-Groups") == "team:acme/infra,org:acme",
+           "auth-request: X-Auth-Request-Groups: the admitting entries", r)
+    site.write_config(restrict_to="org:acme octocat")
+    r = authreq("ghauth_session=" + TEAM_TOKEN)
+    tap.ok(r.status == 200 and r.header("X-Auth-Request-Groups") == "org:acme",
+           "auth-request: only the entries still configured", r)
+    site.write_config(restrict_to="octocat alice")
+    r = authreq("ghauth_session=" + TEAM_TOKEN)
+    tap.ok(r.status == 401 and r.header("X-Auth-Request-Groups") is None,
+           "auth-request: the entries removed: 401", r)
+    site.write_config()
     for m in ("POST", "PUT", "DELETE", "HEAD", "PROPFIND"):
         r = authreq(me, REQUEST_METHOD=m, CONTENT_LENGTH="")
         tap.is_(r.status, 200, "auth-request: %s (nginx passes the request's method): 200" % m)

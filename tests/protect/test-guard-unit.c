@@ -474,17 +474,19 @@ test_idvars(void)
 	size_t			 i;
 	static const char *const names[] = {
 		"GHAUTH_USER_LOGIN", "GHAUTH_USER_ID", "GHAUTH_USER_NAME",
-		"GHAUTH_USER_EMAIL", "GHAUTH_USER_AVATAR",
+		"GHAUTH_USER_EMAIL", "GHAUTH_USER_AVATAR", "GHAUTH_USER_GROUPS",
 		"GHAUTH_SESSION_CREATED", "GHAUTH_SESSION_EXPIRES",
 	};
 	static const char *const values[] = {
-		"octocat", "583231", "", "", "https://a/b", "100", "200",
+		"octocat", "583231", "", "", "https://a/b", "team:acme/infra",
+		"100", "200",
 	};
 
 	memset(&id, 0, sizeof(id));
 	id.id = 583231;
 	id.login = (char *)"octocat";
 	id.avatar_url = (char *)"https://a/b";
+	id.groups = (char *)"team:acme/infra";
 	id.created = 100;
 	id.expires = 200;
 	for (i = 0; (v = ghauthp_identity_var(&id, i, &name, buf)) != NULL;
@@ -495,7 +497,7 @@ test_idvars(void)
 		    "identity variable %s=%s (NULL name/email: empty)",
 		    names[i], values[i]);
 	}
-	is_int((long long)i, 7, "seven identity variables");
+	is_int((long long)i, 8, "eight identity variables");
 	ok(ghauthp_identity_var(&id, 99, &name, buf) == NULL && name == NULL,
 	    "past the end: NULL");
 }

@@ -26,8 +26,10 @@
 #define TOK_OLD	"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA"
 #define TOK_IDLE "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA"
 #define TOK_NONE "EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEA"
+#define TOK_TEAM "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA"
 
 static char	 store[PATH_MAX + 64];
+static const char *seed_groups;	/* the admitting entries of the next seed */
 
 /* A session record straight into the store, as tests/tools/seed does. */
 static int
@@ -51,6 +53,7 @@ seed(const char *token, uint64_t uid, const char *login, const char *email,
 	r.avatar_url = (char *)"https://avatars.example/u/1";
 	r.name = (char *)"Name 'quoted' <b>";
 	r.email = (char *)email;
+	r.groups = (char *)seed_groups;
 	ghauthp_key(GHAUTHP_KIND_SESSION, token, key);
 	if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) == NULL)
 		return 0;
@@ -210,6 +213,33 @@ test_rules(void)
 			    fake_getenv, b, &id)), "ok",
 			    "identify: a user on the allowlist");
 			ghauth_identity_free(&id);
+			ghauth_config_free(&cfg2);
+		}
+		if (config(&cfg2, LOCAL ", \"restrict_to\": "
+		    "\"octocat TEAM:acme/infra\"", "")) {
+			const char *t[] = { "HTTP_COOKIE=ghauth_session="
+			    TOK_TEAM, NULL };
+
+			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			    fake_getenv, t, &id)), "ok",
+			    "identify: admitted by a team entry still listed");
+			is_str(id.groups, "team:acme/infra",
+			    "identify: groups, the entries still listed");
+			ghauth_identity_free(&id);
+			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			    fake_getenv, a, &id)), "ok",
+			    "identify: admitted by login");
+			ok(id.groups == NULL, "identify: no groups then");
+			ghauth_identity_free(&id);
+			ghauth_config_free(&cfg2);
+		}
+		if (config(&cfg2, LOCAL ", \"restrict_to\": \"octocat\"", "")) {
+			const char *t[] = { "HTTP_COOKIE=ghauth_session="
+			    TOK_TEAM, NULL };
+
+			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			    fake_getenv, t, &id)), "session",
+			    "identify: the team entry removed: signed out");
 			ghauth_config_free(&cfg2);
 		}
 		if (config(&cfg2, LOCAL ", \"restrict_to\": [\"583231\"]",
@@ -455,7 +485,9 @@ main(void)
 	if (!seed(TOK_A, 583231, "octocat", "octo@example.org", 3600, 0) ||
 	    !seed(TOK_B, 1001, "alice", NULL, 3600, 0) ||
 	    !seed(TOK_OLD, 1002, "old", NULL, -10, 0) ||
-	    !seed(TOK_IDLE, 1003, "idle", NULL, 3600, 900)) {
+	    !seed(TOK_IDLE, 1003, "idle", NULL, 3600, 900) ||
+	    !(seed_groups = "org:acme,team:acme/infra") ||
+	    !seed(TOK_TEAM, 1004, "carol", NULL, 3600, 0)) {
 		printf("Bail out! cannot seed the store\n");
 		return 1;
 	}

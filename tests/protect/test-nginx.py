@@ -16,6 +16,8 @@ sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import protect  # noqa: E402
 from protect import API, OTHER, TOKEN, cookie, leaks  # noqa: E402
+
+TEAM = "G" * 42 + "A"   # a session admitted by team:acme/infra
 from ghtest import Tap  # noqa: E402
 
 MARK = "# ---- ghauth: to here"
@@ -101,6 +103,18 @@ def main():
                 "%s: the user reaches the location ($ghauth_user)" % n)
         r = site.get("GET", "/private/notes.txt", cookie(OTHER))
         tap.is_(r.header("X-Ghauth-User"), "alice", "%s: ... per request" % n)
+        tap.is_(r.header("X-Ghauth-Groups"), None, "%s: no groups for a login" % n)
+        site.seed(TEAM, 3003, "carol", "Carol", "-", groups="team:acme/infra")
+        site.write_config(restrict_to="octocat alice team:acme/infra")
+        r = site.get("GET", "/private/notes.txt", cookie(TEAM))
+        tap.ok(r.status == 200 and r.header("X-Ghauth-User") == "carol" and
+               r.header("X-Ghauth-Groups") == "team:acme/infra",
+               "%s: the admitting team reaches the location ($ghauth_groups)" % n, r)
+        site.write_config(restrict_to="octocat alice")
+        r = site.get("GET", "/private/notes.txt", dict(API, **cookie(TEAM)))
+        out.append(r)
+        tap.is_(r.status, 401, "%s: the team entry removed: 401" % n)
+        site.write_config()
         r = site.get("GET", "/private/notes.txt", dict(API, **{"X-Auth-Request-User": "mallory"}))
         out.append(r)
         tap.ok(r.status == 401 and r.header("X-Ghauth-User") is None,

@@ -4,7 +4,8 @@
  * uses the library's own store and record code and takes the same lock.
  * Never installed.
  *
- *   seed STORE session TOKEN UID LOGIN AVATAR NAME|- EMAIL|- [TTL [AGE [IDLE]]]
+ *   seed STORE session TOKEN UID LOGIN AVATAR NAME|- EMAIL|- [TTL [AGE [IDLE
+ *       [GROUPS|-]]]]       GROUPS: the admitting org:/team: entries
  *   seed STORE state TOKEN VERIFIER REDIRECT|- [TTL]
  *   seed STORE handoff HANDOFF SESSION_TOKEN [TTL]
  *   seed STORE corrupt st|se|ho TOKEN     flip one byte of the record
@@ -116,6 +117,7 @@ main(int argc, char *argv[])
 		r.avatar_url = argv[6];
 		r.name = (char *)opt(argv[7]);
 		r.email = (char *)opt(argv[8]);
+		r.groups = argc > 12 ? (char *)opt(argv[12]) : NULL;
 		return put(path, GHAUTHP_KIND_SESSION, argv[3], &r);
 	}
 	if (strcmp(cmd, "state") == 0 && argc >= 6) {
@@ -169,6 +171,8 @@ main(int argc, char *argv[])
 				    "email=%s", (unsigned long long)r.uid,
 				    r.login, r.name ? r.name : "-",
 				    r.avatar_url, r.email ? r.email : "-");
+			if (r.type == GHAUTHP_REC_SESSION && r.groups != NULL)
+				printf(" groups=%s", r.groups);
 			if (r.type == GHAUTHP_REC_STATE)
 				printf(" redirect=%s",
 				    r.redirect ? r.redirect : "-");

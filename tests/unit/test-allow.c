@@ -2,8 +2,10 @@
  * test-allow.c - the allowlist (restrict_to / GITHUB_USERS): separators,
  * case-insensitive logins, digit-only entries that match numeric ids only,
  * the entries refused (with their 1-based index), the 1024-entry cap, and
- * the empty list that admits everyone, "*" (any account, said explicitly)
- * and the plain-words summary ghauth-admin check-config prints.
+ * the empty list that admits everyone; "*" (any account, said
+ * explicitly) and the plain-words summary ghauth-admin check-config prints; org:ORG and team:ORG/TEAM-SLUG
+ * entries (grammar, messages, the 16-entry cap) and the re-check of the
+ * entries a session remembers against the current list.
  */
 #include "config.h"
 
@@ -62,6 +64,31 @@ static const struct {
 	{ "+1", 1, 0 },
 	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1,
 	    0 },	/* 65 chars */
+	/* Organisations and teams. */
+	{ "org:acme", 0, 1 },
+	{ "ORG:Acme", 0, 1 },
+	{ "team:acme/infra", 0, 1 },
+	{ "Team:ACME/Infra_Ops-2", 0, 1 },
+	{ "team:acme/infra, octocat, 583231, org:github", 0, 4 },
+	{ "org:acme org:ACME Org:acme", 0, 1 },	/* repeats dropped */
+	{ "org:acme team:acme/infra", 0, 2 },
+	{ "org:", 1, 0 },
+	{ "org:a/b", 1, 0 },
+	{ "org:a.b", 1, 0 },
+	{ "org:a:b", 1, 0 },
+	{ "team:", 1, 0 },
+	{ "team:acme", 1, 0 },
+	{ "team:/infra", 1, 0 },
+	{ "team:acme/", 1, 0 },
+	{ "team:acme/a/b", 1, 0 },
+	{ "team:acme/..", 1, 0 },
+	{ "team:acme/a.b", 1, 0 },
+	{ "team:acme/a%2fb", 1, 0 },
+	{ "team:a@b/infra", 1, 0 },
+	{ "ok, group:acme", 2, 0 },
+	{ "orgs:acme", 1, 0 },
+	{ ":acme", 1, 0 },
+	{ "user:octocat", 1, 0 },
 };
 
 static void
@@ -191,6 +218,153 @@ test_cap(void)
 	free(list);
 }
 
+static const struct {
+	const char	*list;
+	const char	*msg;
+} msgs[] = {
+	{ "org:", "entry 1 (\"org:\"): organisation name missing after "
+	    "\"org:\"" },
+	{ "octocat org:acme/infra", "entry 2 (\"org:acme/infra\"): org:ORG "
+	    "names a whole organisation; for a team write team:ORG/TEAM-SLUG" },
+	{ "team:acme", "entry 1 (\"team:acme\"): a team is written "
+	    "team:ORG/TEAM-SLUG" },
+	{ "team:/infra", "entry 1 (\"team:/infra\"): organisation name missing "
+	    "before the '/'" },
+	{ "team:acme/", "entry 1 (\"team:acme/\"): team slug missing after "
+	    "the '/'" },
+	{ "team:acme/a.b", "entry 1 (\"team:acme/a.b\"): not a team slug "
+	    "(letters, digits, '-' and '_': the team's name as in its URL)" },
+	{ "a b Group:x", "entry 3 (\"group:x\"): unknown prefix: only org:ORG "
+	    "and team:ORG/TEAM-SLUG are known" },
+	{ "a.b", "entry 1 (\"a.b\"): not a GitHub login (letters, digits and "
+	    "'-'), numeric id, org:ORG or team:ORG/TEAM-SLUG" },
+	{ "0", "entry 1 (\"0\"): not a GitHub user id (1 to 19 digits, not 0)" },
+	{ "caf\xc3\xa9", "entry 1: not a GitHub login (letters, digits and "
+	    "'-'), numeric id, org:ORG or team:ORG/TEAM-SLUG" },
+};
+
+static void
+test_messages(void)
+{
+	struct ghauth_allow	 a;
+	char			 msg[400];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		(void)ghauthp_allow_parse_msg(&a, msgs[i].list, msg,
+		    sizeof(msg));
+		is_str(msg, msgs[i].msg, "message for \"%s\"",
+		    tap_quote(msgs[i].list, strlen(msgs[i].list)));
+		ghauth_allow_free(&a);
+	}
+}
+
+static void
+test_groups(void)
+{
+	struct ghauth_allow	 a;
+	char			 list[2048];
+	size_t			 i, len = 0;
+	int			 rc;
+
+	rc = ghauth_allow_parse(&a, "Team:ACME/Infra org:Acme octocat 42");
+	ok(rc == 0 && a.n == 4 && a.ngroups == 2 &&
+	    strcmp(a.login[0], "team:acme/infra") == 0 &&
+	    a.kind[0] == GHAUTH_ALLOW_TEAM &&
+	    strcmp(a.login[1], "org:acme") == 0 &&
+	    a.kind[1] == GHAUTH_ALLOW_ORG && a.kind[2] == GHAUTH_ALLOW_LOGIN &&
+	    a.kind[3] == GHAUTH_ALLOW_ID,
+	    "entries kept lower-cased, canonical, with their kind");
+	/* An org or team entry never matches a login or id by itself. */
+	ok(!ghauth_allow_match(&a, 7, "acme") &&
+	    !ghauth_allow_match(&a, 7, "infra") &&
+	    !ghauth_allow_match(&a, 7, "org:acme") &&
+	    ghauth_allow_match(&a, 7, "OctoCat") &&
+	    ghauth_allow_match(&a, 42, "x"),
+	    "org:/team: entries are no logins; logins and ids still match");
+	ghauth_allow_free(&a);
+	rc = ghauth_allow_parse(&a, "org:acme");
+	ok(rc == 0 && !ghauth_allow_match(&a, 1, "octocat"),
+	    "a list of only org:acme admits nobody without membership");
+	ghauth_allow_free(&a);
+	/* 16 org/team entries, then a 17th. */
+	for (i = 0; i < GHAUTH_ALLOW_GROUPS_MAX; i++)
+		len += (size_t)sprintf(list + len, "team:acme/t%zu ", i);
+	rc = ghauth_allow_parse(&a, list);
+	ok(rc == 0 && a.ngroups == GHAUTH_ALLOW_GROUPS_MAX,
+	    "%d org:/team: entries accepted", GHAUTH_ALLOW_GROUPS_MAX);
+	ghauth_allow_free(&a);
+	sprintf(list + len, "octocat org:acme");
+	rc = ghauth_allow_parse(&a, list);
+	ok(rc == GHAUTH_ALLOW_GROUPS_MAX + 2 && a.n == 0,
+	    "the 17th org:/team: entry is refused");
+	ghauth_allow_free(&a);
+}
+
+static const struct {
+	const char	*list;
+	uint64_t	 id;
+	const char	*login;
+	const char	*groups;	/* remembered at sign-in */
+	int		 want;
+	const char	*still;
+} rechecks[] = {
+	{ "team:acme/infra, octocat", 1, "alice", "team:acme/infra", 1,
+	    "team:acme/infra" },
+	{ "team:acme/infra, octocat", 583231, "octocat", NULL, 1, NULL },
+	{ "team:acme/infra, octocat", 583231, "octocat", "team:acme/infra", 1,
+	    "team:acme/infra" },
+	/* The team entry removed: the session it admitted ends. */
+	{ "octocat", 1, "alice", "team:acme/infra", 0, NULL },
+	{ "org:acme", 1, "alice", "team:acme/infra", 0, NULL },
+	{ "team:acme/ops", 1, "alice", "team:acme/infra", 0, NULL },
+	{ "", 1, "alice", "team:acme/infra", 1, NULL },
+	/* Case does not matter; only the entries still listed are given. */
+	{ "ORG:ACME", 1, "alice", "org:acme,team:acme/infra", 1, "org:acme" },
+	{ "org:acme team:acme/infra", 1, "alice", "org:acme,team:acme/infra",
+	    1, "org:acme,team:acme/infra" },
+	{ "team:acme/infra", 1, "alice", "org:acme,team:acme/infra", 1,
+	    "team:acme/infra" },
+	/* Malformed remembered lists never admit by accident. */
+	{ "org:acme", 1, "alice", ",,", 0, NULL },
+	{ "org:acme", 1, "alice", "", 0, NULL },
+	{ "org:acme", 1, "alice", "org:acm", 0, NULL },
+	{ "org:acme", 1, "alice", "org:acmex", 0, NULL },
+	{ "org:acme", 1, "alice", "acme", 0, NULL },
+	{ "acme", 1, "alice", "acme", 0, NULL },
+	{ "org:acme", 1, "alice", ",org:acme,", 1, "org:acme" },
+};
+
+static void
+test_recheck(void)
+{
+	struct ghauth_allow	 a;
+	char			*still;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(rechecks) / sizeof(rechecks[0]); i++) {
+		if (ghauth_allow_parse(&a, rechecks[i].list) != 0) {
+			ok(0, "parse \"%s\"", rechecks[i].list);
+			continue;
+		}
+		rc = ghauthp_allow_recheck(&a, rechecks[i].id,
+		    rechecks[i].login, rechecks[i].groups, &still);
+		ok(rc == rechecks[i].want && (rechecks[i].still == NULL ?
+		    still == NULL : still != NULL &&
+		    strcmp(still, rechecks[i].still) == 0),
+		    "recheck \"%s\" with %s (%s): %s, still %s",
+		    rechecks[i].list, rechecks[i].login,
+		    rechecks[i].groups ? rechecks[i].groups : "none",
+		    rechecks[i].want ? "admitted" : "refused",
+		    rechecks[i].still ? rechecks[i].still : "none");
+		if (still != NULL)
+			diag("still: %s", still);
+		free(still);
+		ghauth_allow_free(&a);
+	}
+}
+
 static void
 test_valid_login(void)
 {
@@ -263,6 +437,9 @@ main(void)
 	test_parse();
 	test_match();
 	test_cap();
+	test_messages();
+	test_groups();
+	test_recheck();
 	test_valid_login();
 	test_any();
 	return done_testing();

@@ -326,6 +326,49 @@ test_enabled(void)
 	}
 }
 
+/* github.revoke_token: a boolean, default true, errors name the key. */
+static void
+test_revoke_token(void)
+{
+	static const struct {
+		const char	*json;
+		enum ghauth_err	 rc;
+		int		 want;
+	} t[] = {
+		{ NULL, GHAUTH_OK, 1 },
+		{ "true", GHAUTH_OK, 1 },
+		{ "false", GHAUTH_OK, 0 },
+		{ "null", GHAUTH_OK, 1 },
+		{ "\"0\"", GHAUTH_OK, 0 },
+		{ "\"$EN_FALSE\"", GHAUTH_OK, 0 },
+		{ "\"no\"", GHAUTH_E_CONFIG, 0 },
+		{ "0", GHAUTH_E_CONFIG, 0 },
+	};
+	struct ghauth_config	 c;
+	char			 doc[160];
+	enum ghauth_err		 rc;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].json == NULL)
+			snprintf(doc, sizeof(doc), "{\"auth\": {\"github\": {}}}");
+		else
+			snprintf(doc, sizeof(doc), "{\"auth\": {\"github\": "
+			    "{\"revoke_token\": %s}}}", t[i].json);
+		rc = parse(doc, &c);
+		if (t[i].rc == GHAUTH_OK)
+			ok(rc == GHAUTH_OK && c.revoke_token == t[i].want,
+			    "revoke_token: %s -> %d", t[i].json ? t[i].json :
+			    "(absent)", t[i].want);
+		else
+			ok(rc == GHAUTH_E_CONFIG && strcmp(err,
+			    "auth.github.revoke_token must be true or false") ==
+			    0, "revoke_token: %s -> config error naming it",
+			    t[i].json);
+		ghauth_config_free(&c);
+	}
+}
+
 /* Documents that are refused as a whole, and a word the error must hold. */
 static void
 test_bad_documents(void)
@@ -1192,6 +1235,7 @@ main(void)
 	test_expansion();
 	test_numbers();
 	test_enabled();
+	test_revoke_token();
 	test_bad_documents();
 	test_redirect_uri();
 	test_base_urls();

@@ -313,20 +313,57 @@ test_crafted(void)
 	r.expires = 2000;
 	r.last_seen = 1500;
 	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
-	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_SESSION, 0);
 	b_u64(&b, 583231);
 	b_str(&b, "octocat");
 	b_str(&b, NULL);
 	b_str(&b, AVATAR);
 	b_str(&b, "a@b.example");
+	b_str(&b, NULL);
 	b_seal(&b, key, sizeof(key));
 	ok(v != NULL && n == b.n && memcmp(v, b.p, n) == 0,
 	    "hand-built session equals the encoder's bytes");
 	rc = ghauthp_record_decode(key, sizeof(key), b.p, b.n, &out);
-	ok(rc == 0 && out.uid == 583231 && out.name == NULL,
-	    "hand-built session decodes");
+	ok(rc == 0 && out.uid == 583231 && out.name == NULL &&
+	    out.groups == NULL, "hand-built session decodes");
 	ghauthp_record_free(&out);
 	free(v);
+	/* Version 3: the admitting org:/team: entries. */
+	r.groups = (char *)(uintptr_t)"org:acme,team:acme/infra";
+	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, NULL);
+	b_str(&b, AVATAR);
+	b_str(&b, "a@b.example");
+	b_str(&b, "org:acme,team:acme/infra");
+	b_seal(&b, key, sizeof(key));
+	ok(v != NULL && n == b.n && memcmp(v, b.p, n) == 0,
+	    "session with groups equals the encoder's bytes");
+	rc = ghauthp_record_decode(key, sizeof(key), b.p, b.n, &out);
+	ok(rc == 0 && out.groups != NULL &&
+	    strcmp(out.groups, "org:acme,team:acme/infra") == 0,
+	    "session with groups decodes them");
+	ghauthp_record_free(&out);
+	free(v);
+	r.groups = (char *)(uintptr_t)"";
+	ok(ghauthp_record_encode(&r, key, sizeof(key), &n) == NULL,
+	    "empty groups string is not encoded (null means none)");
+	r.groups = NULL;
+	/* Version 2 sessions, written before groups existed, still read. */
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, "The Octocat");
+	b_str(&b, AVATAR);
+	b_str(&b, NULL);
+	b_seal(&b, key, sizeof(key));
+	rc = ghauthp_record_decode(key, sizeof(key), b.p, b.n, &out);
+	ok(rc == 0 && out.uid == 583231 && out.groups == NULL &&
+	    out.name != NULL && strcmp(out.name, "The Octocat") == 0,
+	    "a version 2 session (no groups) still decodes");
+	ghauthp_record_free(&out);
 
 #define CRAFT(desc)	do {						\
 	b_seal(&b, key, sizeof(key));					\
@@ -337,9 +374,41 @@ test_crafted(void)
 	b_hdr(&b, 'h', 2, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
 	CRAFT("magic 'h'");
-	b_hdr(&b, 'g', 3, GHAUTHP_REC_HANDOFF, 0);
+	b_hdr(&b, 'g', 4, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
-	CRAFT("version 3");
+	CRAFT("version 4");
+	/* Version 3 sessions: the groups field. */
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, NULL);
+	b_str(&b, AVATAR);
+	b_str(&b, NULL);
+	CRAFT("version 3 session without its groups field");
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, NULL);
+	b_str(&b, AVATAR);
+	b_str(&b, NULL);
+	b_str(&b, "");
+	CRAFT("version 3 session with empty groups");
+	b_hdr(&b, 'g', 3, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, NULL);
+	b_str(&b, AVATAR);
+	b_str(&b, NULL);
+	b_str(&b, "org:acme\r\nX: 1");
+	CRAFT("version 3 session with a control byte in groups");
+	b_hdr(&b, 'g', 2, GHAUTHP_REC_SESSION, 0);
+	b_u64(&b, 583231);
+	b_str(&b, "octocat");
+	b_str(&b, NULL);
+	b_str(&b, AVATAR);
+	b_str(&b, NULL);
+	b_str(&b, "org:acme");
+	CRAFT("version 2 session with a groups field");
 	b_hdr(&b, 'g', 1, GHAUTHP_REC_HANDOFF, 0);
 	b_raw(&b, key, 32);
 	CRAFT("version 1 (SHA-256 tags, before 0.1.0)");
@@ -488,22 +557,25 @@ test_encode_refusals(void)
 		printf("Bail out! out of memory\n");
 		exit(1);
 	}
-	/* With login "octocat" and a 10-byte avatar, 8123 name bytes fit. */
-	memset(big, 'n', 8123);
-	big[8123] = '\0';
+	/*
+	 * With login "octocat", a 10-byte avatar and null groups, 8121 name
+	 * bytes fit.
+	 */
+	memset(big, 'n', 8121);
+	big[8121] = '\0';
 	sample_session(&r, big, NULL);
 	r.avatar_url = (char *)(uintptr_t)"https://a/";
 	v = ghauthp_record_encode(&r, key, sizeof(key), &n);
 	ok(v != NULL && n == GHAUTHP_RECORD_MAX,
 	    "record of exactly %d bytes encodes", GHAUTHP_RECORD_MAX);
 	ok(v != NULL && ghauthp_record_decode(key, sizeof(key), v, n,
-	    &out) == 0 && out.name != NULL && strlen(out.name) == 8123,
+	    &out) == 0 && out.name != NULL && strlen(out.name) == 8121,
 	    "record of exactly %d bytes decodes", GHAUTHP_RECORD_MAX);
 	if (v != NULL)
 		ghauthp_record_free(&out);
 	free(v);
-	big[8123] = 'n';
-	big[8124] = '\0';
+	big[8121] = 'n';
+	big[8122] = '\0';
 	is_int(ghauthp_record_encode(&r, key, sizeof(key), &n) == NULL, 1,
 	    "record of %d bytes refused", GHAUTHP_RECORD_MAX + 1);
 	memset(big, 'n', 0x10000);
