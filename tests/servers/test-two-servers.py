@@ -80,11 +80,10 @@ class Server:
         return b
 
     def errorlog(self):
-        """The server's error log and its stderr (where mod_cgi may put the
-        programs' stderr)."""
+        """The programs' lines: the recipe's server.breakagelog, where
+        docs/TROUBLESHOOTING.md says they are."""
         out = ""
-        for p in (os.path.join(self.run, "lighttpd-error.log"),
-                  os.path.join(self.dir, "lighttpd.out")):
+        for p in (os.path.join(self.run, "breakage.log"),):
             try:
                 with open(p, errors="replace") as f:
                     out += f.read()
