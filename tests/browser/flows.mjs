@@ -724,7 +724,7 @@ async function flowTeam() {
 
     // The team entry goes: octocat's session ends on its next use.
     writeRestrict('alice');
-    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth/session');
+    const r401 = page.waitForResponse((x) => pathOf(x.url()) === '/auth');
     await page.click('#call-api');
     is((await r401).status(), 401, 'team entry removed: the member\'s next request gets 401');
     await waitState(page, 'signed-out');
