@@ -62,8 +62,11 @@ def run(argv, env=None, **kw):
 
 
 def apt(*args):
-    return run(["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=600"] + list(args),
-               env=APT_ENV)
+    t0 = time.time()
+    r = run(["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=600"] + list(args),
+            env=APT_ENV)
+    print("# apt-get %s: %.0f s" % (args[0], time.time() - t0), flush=True)
+    return r
 
 
 def owner(path):
@@ -202,6 +205,10 @@ def sign_in(tap, server, mock):
         server.diag(tap)
     r = b.http("GET", "/auth/session.old")
     tap.ok(r.status in (403, 404), "%s: a name next to a program is not run (%s)" % (server.name, r.status))
+    # Debian maps /cgi-bin/ to /usr/lib/cgi-bin (Apache's serve-cgi-bin.conf,
+    # enabled in the stock configuration): not a second way in.
+    r = b.http("GET", "/cgi-bin/ghauth/session")
+    tap.is_(r.status, 403, "%s: /cgi-bin/ghauth/session is refused" % server.name)
     return b
 
 
@@ -286,10 +293,11 @@ def main():
                 raise Abort()
             tap.diag("package: built in %.0f s" % took)
             changes = [f for f in os.listdir(pkglib.CACHE) if f.endswith(".changes")]
+            t1 = time.time()
             if shutil.which("lintian"):
                 r = run(["lintian", "--fail-on", "error,warning",
                          os.path.join(pkglib.CACHE, changes[0])])
-                tap.diag("lintian:\n" + (r.stdout or "(no output)"))
+                tap.diag("lintian (%.0f s):\n%s" % (time.time() - t1, r.stdout or "(no output)"))
                 bad = [l for l in r.stdout.splitlines() if l[:2] in ("E:", "W:")]
                 tap.ok(r.returncode == 0 and not bad, "lintian: no error, no warning",
                        r.stdout + r.stderr)
