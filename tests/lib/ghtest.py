@@ -118,6 +118,16 @@ def tmpdir(prefix="ghauth-test-"):
     return d
 
 
+def free_port():
+    """A TCP port free on 127.0.0.1 right now."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def make_ca(outdir):
     subprocess.run(["bash", os.path.join(SRCDIR, "tests/lib/mkca.sh"), outdir],
                    check=True, stdout=subprocess.DEVNULL)
