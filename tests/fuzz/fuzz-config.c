@@ -19,7 +19,12 @@ static const char *const deny[] = { "GHAUTH_CONFIG", NULL };
 static void
 check(const struct ghauth_config *c)
 {
-	FUZZ_CHECK(c->store != NULL && c->store[0] == '/');
+	/* A GDBM path or a Redis URL (store/redis.c checked its parts). */
+	FUZZ_CHECK(c->store != NULL && (c->store[0] == '/' ||
+	    strncmp(c->store, "redis://", 8) == 0 ||
+	    strncmp(c->store, "unix://", 7) == 0));
+	FUZZ_CHECK(c->store_prefix != NULL &&
+	    c->store_timeout_ms >= 10 && c->store_timeout_ms <= 30000);
 	FUZZ_CHECK(c->oauth_url != NULL &&
 	    strncmp(c->oauth_url, "https://", 8) == 0);
 	FUZZ_CHECK(c->api_url != NULL &&
