@@ -5,6 +5,8 @@
 #   ca.pem / ca.key                 test root CA "ghauth test CA"
 #   server.pem / server.key         leaf for DNS:localhost, IP:127.0.0.1 (signed by ca)
 #   wronghost.pem / wronghost.key   leaf for DNS:wrong.example only   (signed by ca)
+#   container.pem / container.key   leaf for localhost, 127.0.0.1 and DNS:github.test
+#                                   (the name containers reach the mock by; signed by ca)
 #   untrusted-ca.pem / untrusted-ca.key   a second, unrelated CA
 #   untrusted.pem / untrusted.key   leaf for localhost/127.0.0.1 signed by untrusted-ca
 # Keys are EC P-256, mode 0600; leaves are valid 2 days with the serverAuth EKU.
@@ -26,16 +28,17 @@ if command -v flock >/dev/null 2>&1 && [ -z "${MKCA_LOCKED:-}" ]; then
 fi
 
 all_files="ca.pem ca.key server.pem server.key wronghost.pem wronghost.key
+           container.pem container.key
            untrusted-ca.pem untrusted-ca.key untrusted.pem untrusted.key"
 
 uptodate() {
     local f
     for f in $all_files; do [ -s "$out/$f" ] || return 1; done
     # Leaves must stay valid for at least another hour and chain to the right CA.
-    for f in server wronghost untrusted; do
+    for f in server wronghost container untrusted; do
         openssl x509 -noout -checkend 3600 -in "$out/$f.pem" >/dev/null 2>&1 || return 1
     done
-    openssl verify -CAfile "$out/ca.pem" "$out/server.pem" "$out/wronghost.pem" >/dev/null 2>&1 || return 1
+    openssl verify -CAfile "$out/ca.pem" "$out/server.pem" "$out/wronghost.pem" "$out/container.pem" >/dev/null 2>&1 || return 1
     openssl verify -CAfile "$out/untrusted-ca.pem" "$out/untrusted.pem" >/dev/null 2>&1 || return 1
     return 0
 }
@@ -80,6 +83,7 @@ EXT
 mkroot ca "ghauth test CA"
 mkleaf server localhost "DNS:localhost,IP:127.0.0.1" ca
 mkleaf wronghost wrong.example "DNS:wrong.example" ca
+mkleaf container localhost "DNS:localhost,IP:127.0.0.1,DNS:github.test" ca
 mkroot untrusted-ca "ghauth untrusted test CA"
 mkleaf untrusted localhost "DNS:localhost,IP:127.0.0.1" untrusted-ca
 
