@@ -434,6 +434,7 @@ test_any(void)
 int
 main(void)
 {
+	plan(175);
 	test_parse();
 	test_match();
 	test_cap();

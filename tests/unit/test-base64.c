@@ -252,6 +252,7 @@ test_alphabet(void)
 int
 main(void)
 {
+	plan(92);
 	test_vectors();
 	test_alphabet();
 	test_roundtrip();

@@ -1147,11 +1147,14 @@ test_load(const char *dir)
 	char			 path[4096], var[4200];
 	struct ghauth_config	 c;
 	enum ghauth_err		 rc;
+	int			 i;
 
 	if (access(GHAUTH_SYSCONFDIR "/ghauth/ghauth.json", F_OK) == 0 ||
 	    errno != ENOENT) {
-		skip(GHAUTH_SYSCONFDIR "/ghauth/ghauth.json exists: "
-		    "environment-only mode not reachable");
+		/* As many as the rest of this function runs: the plan holds. */
+		for (i = 0; i < 20; i++)
+			skip(GHAUTH_SYSCONFDIR "/ghauth/ghauth.json exists: "
+			    "environment-only mode not reachable");
 		return;
 	}
 	rc = ghauth_config_load(&c, fake_getenv, full, err, sizeof(err));
@@ -1230,6 +1233,7 @@ main(void)
 {
 	const char	*dir;
 
+	plan(607);
 	dir = tmpdir_create("ghauth-test-config");
 	test_defaults();
 	test_expansion();

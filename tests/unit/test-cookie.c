@@ -134,6 +134,7 @@ test_sizes(void)
 int
 main(void)
 {
+	plan(52);
 	test_cases();
 	test_sizes();
 	return done_testing();

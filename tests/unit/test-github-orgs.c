@@ -186,6 +186,7 @@ test_revoke(void)
 int
 main(void)
 {
+	plan(54);
 	ghauth_log_init("test-github-orgs");
 	test_verdicts();
 	test_paths();

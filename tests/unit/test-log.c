@@ -61,6 +61,7 @@ main(void)
 	time_t	 before, after;
 	struct tm tm;
 
+	plan(3);
 	ghauth_log_init("unit");
 
 	/* A regular file: a time, then the tag. */

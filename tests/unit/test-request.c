@@ -348,6 +348,7 @@ test_wants_json(void)
 int
 main(void)
 {
+	plan(175);
 	test_method();
 	test_flags();
 	test_content_length();

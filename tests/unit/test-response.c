@@ -584,6 +584,7 @@ test_error_table(void)
 int
 main(void)
 {
+	plan(123);
 	test_refused_headers();
 	test_serialize();
 	test_cookies();

@@ -203,6 +203,7 @@ test_lengths(void)
 int
 main(void)
 {
+	plan(107);
 	test_fresh_tokens();
 	run_table("token", ghauth_valid_token, tokens,
 	    sizeof(tokens) / sizeof(tokens[0]));
