@@ -273,7 +273,7 @@ def victim(kind, store, conf, doomed):
         t, w = fl.token(), fl.ident(rnd.randrange(10 ** 6), "v")
         uid, login, avatar, name, email = w
         argv = [fl.SEED, store, "session", t, uid, login, avatar, name, email]
-        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), (t, w)
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), (t, w)
     if kind == "logout":
         t, w = doomed.pop()
         e = fl.env(conf, "POST", headers={"X-Session-Token": t})
