@@ -480,6 +480,7 @@ main(void)
 {
 	const char	*dir = tmpdir_create("ghauth-identify");
 
+	plan(101);
 	ghauth_log_init("test-identify");
 	snprintf(store, sizeof(store), "%s/s.db", dir);
 	if (!seed(TOK_A, 583231, "octocat", "octo@example.org", 3600, 0) ||
