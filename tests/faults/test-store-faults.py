@@ -349,9 +349,11 @@ def signal_loop(tap, work, sig, iterations):
                 killed += 1
             elif p.returncode == 0:
                 finished += 1
-            elif kind == "seed" and p.returncode == 1 and err == b"seed: store failed\n":
+            elif kind == "seed" and p.returncode == 1 and err.endswith(b"seed: store failed\n") \
+                    and b"Sanitizer" not in err and b"runtime error" not in err:
                 # The tool's refusal (the store busy past its deadline, or
-                # found damaged): nothing acknowledged, like a 503.
+                # found damaged - the library logs "needs recovery" first):
+                # nothing acknowledged, like a 503.
                 refused += 1
             else:
                 crashes.append((kind, p.returncode, (err or b"")[:200]))
