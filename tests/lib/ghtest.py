@@ -163,6 +163,7 @@ class Mock:
         deadline = time.time() + 60   # a loaded machine starts Python slowly
         while not os.path.exists(self.portfile):
             if self.proc.poll() is not None or time.time() > deadline:
+                self.stop()     # a late start must not outlive the test
                 raise RuntimeError("mock GitHub did not start")
             time.sleep(0.05)
         with open(self.portfile) as f:
