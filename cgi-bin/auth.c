@@ -8,5 +8,5 @@
 int
 main(void)
 {
-	return ghauth_cgi_main("auth", ghauth_ep_auth);
+	return ghauthp_cgi_main("auth", ghauthp_ep_auth);
 }

@@ -7,5 +7,5 @@
 int
 main(void)
 {
-	return ghauth_cgi_main("callback", ghauth_ep_callback);
+	return ghauthp_cgi_main("callback", ghauthp_ep_callback);
 }

@@ -7,5 +7,5 @@
 int
 main(void)
 {
-	return ghauth_cgi_main("github", ghauth_ep_start);
+	return ghauthp_cgi_main("github", ghauthp_ep_start);
 }

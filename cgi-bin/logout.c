@@ -7,5 +7,5 @@
 int
 main(void)
 {
-	return ghauth_cgi_main("logout", ghauth_ep_logout);
+	return ghauthp_cgi_main("logout", ghauthp_ep_logout);
 }

@@ -7,5 +7,5 @@
 int
 main(void)
 {
-	return ghauth_cgi_main("session", ghauth_ep_session);
+	return ghauthp_cgi_main("session", ghauthp_ep_session);
 }

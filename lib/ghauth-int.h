@@ -164,7 +164,7 @@ struct ghauthp_record {
 	int64_t		 expires;
 	int64_t		 last_seen;
 	/* state */
-	char		 verifier[GHAUTH_TOKEN_LEN + 1];
+	char		 verifier[GHAUTHP_TOKEN_LEN + 1];
 	char		*redirect;	/* NULL: none */
 	/* session */
 	uint64_t	 uid;
@@ -217,7 +217,7 @@ int		 ghauthp_valid_login(const char *);
 
 #define GHAUTHP_SLUG_MAX	100
 /* The admitting entries of one session, comma-separated, at most: */
-#define GHAUTHP_GROUPS_MAX	(GHAUTH_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
+#define GHAUTHP_GROUPS_MAX	(GHAUTHP_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
 				    GHAUTHP_SLUG_MAX + 1))
 
 int		 ghauthp_valid_slug(const char *);
@@ -228,7 +228,7 @@ int		 ghauthp_allow_recheck(const struct ghauth_allow *, uint64_t,
 
 enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
 		    const char *, const char *, struct ghauthp_gh_user *,
-		    char **, struct ghauth_result *);
+		    char **, struct ghauthp_result *);
 
 /* One REST call (github.c), for the memberships and the revocation. */
 struct ghauthp_gh_reply {
@@ -272,15 +272,15 @@ int		 ghauthp_identity_json(const struct ghauth_identity *,
 /* ---- the token lifecycle (tokens.c): all the endpoints' store work ------ */
 
 enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
-		    const char *, char[GHAUTH_TOKEN_LEN + 1],
-		    char[GHAUTH_TOKEN_LEN + 1]);
+		    const char *, char[GHAUTHP_TOKEN_LEN + 1],
+		    char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_state_take(const struct ghauth_config *,
 		    const char *, struct ghauthp_record *);
 enum ghauth_err	 ghauthp_session_create(const struct ghauth_config *,
 		    const struct ghauthp_gh_user *, char *,
-		    char[GHAUTH_TOKEN_LEN + 1], char[GHAUTH_TOKEN_LEN + 1]);
+		    char[GHAUTHP_TOKEN_LEN + 1], char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_handoff_take(const struct ghauth_config *,
-		    const char *, char[GHAUTH_TOKEN_LEN + 1]);
+		    const char *, char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_session_get(const struct ghauth_config *,
 		    const char *, struct ghauthp_record *);
 void		 ghauthp_session_touch(const struct ghauth_config *,
@@ -291,10 +291,10 @@ enum ghauth_err	 ghauthp_session_end(const struct ghauth_config *,
 /* ---- endpoint helpers (endpoint.c) ---------------------------------------- */
 
 int		 ghauthp_ep_check(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *,
-		    enum ghauth_method, const char *, int);
+		    const struct ghauthp_request *, struct ghauth_response *,
+		    enum ghauthp_method, const char *, int);
 void		 ghauthp_ep_fail(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *,
+		    const struct ghauthp_request *, struct ghauth_response *,
 		    enum ghauth_err, const char *);
 
 /* ---- one request variable, bounded and checked (request.c) ------------- */
@@ -305,10 +305,10 @@ enum ghauth_err	 ghauthp_request_token_var(ghauth_getenv_fn, void *, char **);
 
 /* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
 
-char		*ghauthp_respond(const char *, ghauth_endpoint,
-		    const struct ghauth_request *, enum ghauth_err,
+char		*ghauthp_respond(const char *, ghauthp_endpoint,
+		    const struct ghauthp_request *, enum ghauth_err,
 		    const struct ghauth_config *, enum ghauth_err, size_t *);
-int		 ghauthp_fastcgi_main(const char *, ghauth_endpoint);
+int		 ghauthp_fastcgi_main(const char *, ghauthp_endpoint);
 
 /* ---- streaming SHA-256 (sha256.c) ---------------------------------------- */
 
@@ -356,7 +356,7 @@ time_t		 ghauthp_now(void);
 void		 ghauthp_hex(const unsigned char *, size_t, char *);
 void		 ghauthp_token_tag(const char *, char[9]);
 
-void		 ghauthp_result(struct ghauth_result *, enum ghauth_err,
+void		 ghauthp_result(struct ghauthp_result *, enum ghauth_err,
 		    const char *);
 
 #endif /* GHAUTH_INT_H */

@@ -48,31 +48,31 @@ enum ghauth_err {
 };
 
 /* An error plus its optional detail (login, GitHub error_description). */
-struct ghauth_result {
+struct ghauthp_result {
 	enum ghauth_err	 err;
 	char		 detail[256];
 };
 
-int		 ghauth_err_status(enum ghauth_err);
-const char	*ghauth_err_name(enum ghauth_err);
-int		 ghauth_err_message(const struct ghauth_result *, char *, size_t);
+int		 ghauthp_err_status(enum ghauth_err);
+const char	*ghauthp_err_name(enum ghauth_err);
+int		 ghauthp_err_message(const struct ghauthp_result *, char *, size_t);
 
 /* Where the library reads its environment: getenv(3) for CGI. */
 typedef const char *(*ghauth_getenv_fn)(void *ctx, const char *name);
-const char	*ghauth_getenv_process(void *, const char *);
+const char	*ghauthp_getenv_process(void *, const char *);
 
 /* ---- configuration (config.c) ------------------------------------------ */
 
-#define GHAUTH_ALLOW_MAX	1024
-#define GHAUTH_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
+#define GHAUTHP_ALLOW_MAX	1024
+#define GHAUTHP_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
 
 /* What an allowlist entry names. */
-enum ghauth_allow_kind {
-	GHAUTH_ALLOW_LOGIN = 0,
-	GHAUTH_ALLOW_ID,
-	GHAUTH_ALLOW_ORG,		/* org:ORG */
-	GHAUTH_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
-	GHAUTH_ALLOW__MAX
+enum ghauthp_allow_kind {
+	GHAUTHP_ALLOW_LOGIN = 0,
+	GHAUTHP_ALLOW_ID,
+	GHAUTHP_ALLOW_ORG,		/* org:ORG */
+	GHAUTHP_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
+	GHAUTHP_ALLOW__MAX
 };
 
 struct ghauth_allow {
@@ -81,7 +81,7 @@ struct ghauth_allow {
 					   "org:acme" / "team:acme/infra";
 					   NULL for an id entry */
 	uint64_t	*id;		/* numeric ids, 0 for any other entry */
-	unsigned char	*kind;		/* enum ghauth_allow_kind */
+	unsigned char	*kind;		/* enum ghauthp_allow_kind */
 	size_t		 ngroups;	/* org: and team: entries among n */
 	int		 any;		/* "*" was listed: any GitHub account */
 };
@@ -113,34 +113,34 @@ struct ghauth_config {
 
 enum ghauth_err	 ghauth_config_load(struct ghauth_config *, ghauth_getenv_fn,
 		    void *, char *, size_t);
-enum ghauth_err	 ghauth_config_load_file(struct ghauth_config *, const char *,
+enum ghauth_err	 ghauthp_config_load_file(struct ghauth_config *, const char *,
 		    ghauth_getenv_fn, void *, char *, size_t);
-enum ghauth_err	 ghauth_config_parse(struct ghauth_config *, const char *,
+enum ghauth_err	 ghauthp_config_parse(struct ghauth_config *, const char *,
 		    size_t, ghauth_getenv_fn, void *, char *, size_t);
 void		 ghauth_config_free(struct ghauth_config *);
-int		 ghauth_allow_parse(struct ghauth_allow *, const char *);
-void		 ghauth_allow_free(struct ghauth_allow *);
-int		 ghauth_allow_match(const struct ghauth_allow *, uint64_t,
+int		 ghauthp_allow_parse(struct ghauth_allow *, const char *);
+void		 ghauthp_allow_free(struct ghauth_allow *);
+int		 ghauthp_allow_match(const struct ghauth_allow *, uint64_t,
 		    const char *);
 
 /* ---- the CGI request (request.c, query.c, cookie.c) --------------------- */
 
-#define GHAUTH_QUERY_MAX	4096
-#define GHAUTH_COOKIE_MAX	8192
-#define GHAUTH_HEADER_MAX	1024
-#define GHAUTH_BODY_MAX		1024
-#define GHAUTH_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
+#define GHAUTHP_QUERY_MAX	4096
+#define GHAUTHP_COOKIE_MAX	8192
+#define GHAUTHP_HEADER_MAX	1024
+#define GHAUTHP_BODY_MAX		1024
+#define GHAUTHP_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
 
-enum ghauth_method {
-	GHAUTH_METHOD_NONE = 0,
-	GHAUTH_METHOD_GET,
-	GHAUTH_METHOD_HEAD,
-	GHAUTH_METHOD_POST,
-	GHAUTH_METHOD_OTHER
+enum ghauthp_method {
+	GHAUTHP_METHOD_NONE = 0,
+	GHAUTHP_METHOD_GET,
+	GHAUTHP_METHOD_HEAD,
+	GHAUTHP_METHOD_POST,
+	GHAUTHP_METHOD_OTHER
 };
 
-struct ghauth_request {
-	enum ghauth_method method;
+struct ghauthp_request {
+	enum ghauthp_method method;
 	int		 https;
 	int		 path_info;	/* a non-empty PATH_INFO was given */
 	long long	 content_length;	/* -1: absent */
@@ -153,34 +153,34 @@ struct ghauth_request {
 	int		 session_token_present;
 };
 
-enum ghauth_err	 ghauth_request_read(struct ghauth_request *,
+enum ghauth_err	 ghauthp_request_read(struct ghauthp_request *,
 		    ghauth_getenv_fn, void *);
-void		 ghauth_request_free(struct ghauth_request *);
-int		 ghauth_request_wants_json(const struct ghauth_request *);
+void		 ghauthp_request_free(struct ghauthp_request *);
+int		 ghauthp_request_wants_json(const struct ghauthp_request *);
 
 /* Query parameters are declared up front; only declared keys are kept. */
-typedef int	(*ghauth_validator)(const char *, size_t);
-struct ghauth_qkey {
+typedef int	(*ghauthp_validator)(const char *, size_t);
+struct ghauthp_qkey {
 	const char	*name;
-	ghauth_validator valid;
+	ghauthp_validator valid;
 };
-struct ghauth_qval {
+struct ghauthp_qval {
 	int		 present;	/* key seen (even if invalid or empty) */
 	int		 empty;		/* seen with an empty value */
 	int		 valid;		/* decoded value passed the validator */
 	char		*value;		/* decoded, NUL-terminated; NULL unless valid */
 };
-enum ghauth_err	 ghauth_query_parse(const char *, const struct ghauth_qkey *,
-		    size_t, struct ghauth_qval *);
-void		 ghauth_query_free(struct ghauth_qval *, size_t);
+enum ghauth_err	 ghauthp_query_parse(const char *, const struct ghauthp_qkey *,
+		    size_t, struct ghauthp_qval *);
+void		 ghauthp_query_free(struct ghauthp_qval *, size_t);
 
-int		 ghauth_valid_token(const char *, size_t);
-int		 ghauth_valid_code(const char *, size_t);
-int		 ghauth_valid_error(const char *, size_t);
-int		 ghauth_valid_redirect(const char *, size_t);
+int		 ghauthp_valid_token(const char *, size_t);
+int		 ghauthp_valid_code(const char *, size_t);
+int		 ghauthp_valid_error(const char *, size_t);
+int		 ghauthp_valid_redirect(const char *, size_t);
 
 /* Returns 1 found (value copied), 0 absent, -1 malformed or repeated. */
-int		 ghauth_cookie_get(const char *, const char *, char *, size_t);
+int		 ghauthp_cookie_get(const char *, const char *, char *, size_t);
 
 /* ---- the response (response.c) ----------------------------------------- */
 
@@ -198,34 +198,34 @@ struct ghauth_response {
 
 void		 ghauth_response_init(struct ghauth_response *);
 void		 ghauth_response_free(struct ghauth_response *);
-int		 ghauth_response_header(struct ghauth_response *, const char *,
+int		 ghauthp_response_header(struct ghauth_response *, const char *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
-int		 ghauth_response_cookie(struct ghauth_response *,
+int		 ghauthp_response_cookie(struct ghauth_response *,
 		    const struct ghauth_config *, const char *, const char *,
 		    long);
-int		 ghauth_response_body(struct ghauth_response *, const char *,
+int		 ghauthp_response_body(struct ghauth_response *, const char *,
 		    size_t);
-int		 ghauth_response_json(struct ghauth_response *, int, void *);
-int		 ghauth_response_redirect(struct ghauth_response *,
+int		 ghauthp_response_json(struct ghauth_response *, int, void *);
+int		 ghauthp_response_redirect(struct ghauth_response *,
 		    const char *);
-void		 ghauth_response_error(struct ghauth_response *,
-		    const struct ghauth_request *, const struct ghauth_config *,
-		    const struct ghauth_result *);
+void		 ghauthp_response_error(struct ghauth_response *,
+		    const struct ghauthp_request *, const struct ghauth_config *,
+		    const struct ghauthp_result *);
 char		*ghauth_response_serialize(const struct ghauth_response *,
 		    size_t *);
 
 /* ---- tokens and hashing (random.c, sha256.c, base64.c) ------------------ */
 
-int		 ghauth_random(void *, size_t);
-int		 ghauth_token(char out[GHAUTH_TOKEN_LEN + 1]);
-size_t		 ghauth_b64url_encode(const unsigned char *, size_t, char *,
+int		 ghauthp_random(void *, size_t);
+int		 ghauthp_token(char out[GHAUTHP_TOKEN_LEN + 1]);
+size_t		 ghauthp_b64url_encode(const unsigned char *, size_t, char *,
 		    size_t);
-int		 ghauth_b64url_decode(const char *, size_t, unsigned char *,
+int		 ghauthp_b64url_decode(const char *, size_t, unsigned char *,
 		    size_t);
-size_t		 ghauth_b64_encode(const unsigned char *, size_t, char *,
+size_t		 ghauthp_b64_encode(const unsigned char *, size_t, char *,
 		    size_t);
-void		 ghauth_sha256(const void *, size_t, unsigned char[32]);
-int		 ghauth_ct_equal(const void *, const void *, size_t);
+void		 ghauthp_sha256(const void *, size_t, unsigned char[32]);
+int		 ghauthp_ct_equal(const void *, const void *, size_t);
 
 /* ---- sessions, as the endpoints and the C API see them (session.c) ------ */
 
@@ -245,10 +245,10 @@ struct ghauth_identity {
 };
 
 void		 ghauth_identity_free(struct ghauth_identity *);
-enum ghauth_err	 ghauth_session_lookup(const struct ghauth_config *,
+enum ghauth_err	 ghauthp_session_lookup(const struct ghauth_config *,
 		    const char *, struct ghauth_identity *);
-enum ghauth_err	 ghauth_request_token(const struct ghauth_config *,
-		    const struct ghauth_request *, char[GHAUTH_TOKEN_LEN + 1],
+enum ghauth_err	 ghauthp_request_token(const struct ghauth_config *,
+		    const struct ghauthp_request *, char[GHAUTHP_TOKEN_LEN + 1],
 		    int *);
 
 /* ---- protecting a site's own content (identify.c, docs/PROTECT.md) ----- */
@@ -264,26 +264,26 @@ int		 ghauth_deny(enum ghauth_err);
 
 /* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
 
-typedef void	(*ghauth_endpoint)(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_start(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_callback(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_session(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_logout(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_auth(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
+typedef void	(*ghauthp_endpoint)(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_start(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_callback(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_session(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_logout(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_auth(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
 
 /* Runs one CGI request: harden, read, configure, handle, write stdout. */
-int		 ghauth_cgi_main(const char *, ghauth_endpoint);
+int		 ghauthp_cgi_main(const char *, ghauthp_endpoint);
 
 /* ---- logging (log.c): stderr only, never secrets ------------------------ */
 
-void		 ghauth_log_init(const char *);
-void		 ghauth_log(const char *, ...)
+void		 ghauthp_log_init(const char *);
+void		 ghauthp_log(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 
 #endif /* GHAUTH_H */
