@@ -3,7 +3,7 @@
  * in, without the session token.  All the work is in libghauth
  * (lib/ep_session.c); see ghauth-session(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)

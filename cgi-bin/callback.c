@@ -2,7 +2,7 @@
  * callback.c - the CGI program behind GET /auth/github/callback: finish a sign-in.
  * All the work is in libghauth (lib/ep_callback.c); see ghauth-callback(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)

@@ -2,7 +2,7 @@
  * github.c - the CGI program behind GET /auth/github: start a GitHub sign-in.
  * All the work is in libghauth (lib/ep_start.c); see ghauth-github(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)

@@ -2,7 +2,7 @@
  * logout.c - the CGI program behind POST /auth/logout: end the session.
  * All the work is in libghauth (lib/ep_logout.c); see ghauth-logout(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)

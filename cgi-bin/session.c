@@ -2,7 +2,7 @@
  * session.c - the CGI program behind GET /auth/session: the current session.
  * All the work is in libghauth (lib/ep_session.c); see ghauth-session(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)

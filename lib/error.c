@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 static const struct {
 	int		 status;

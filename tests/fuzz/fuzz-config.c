@@ -11,7 +11,7 @@
  */
 #include "config.h"
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 #include "fuzz.h"
 
 static const char *const deny[] = { "GHAUTH_CONFIG", NULL };

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 #include "fuzz.h"
 
 static const struct ghauthp_qkey keys[] = {
