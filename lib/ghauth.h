@@ -6,8 +6,8 @@
  * documented in ghauth_identify(3), and tests/docs/test-api.sh checks that
  * the archive exports no other ghauth_ name.  The library's internals
  * (prefix ghauthp_, lib/ghauth-int.h) are in the archive too, but are not
- * an interface.  The library never exits; only ghauth_deny() writes to
- * stdout.
+ * an interface.  None of these functions exits, and only ghauth_deny()
+ * writes to stdout; errors are an enum ghauth_err.
  */
 #ifndef GHAUTH_H
 #define GHAUTH_H
