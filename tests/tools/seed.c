@@ -137,7 +137,7 @@ main(int argc, char *argv[])
 		r.type = GHAUTHP_REC_HANDOFF;
 		r.created = r.last_seen = now;
 		r.expires = now + (argc > 5 ? atol(argv[5]) : 60);
-		if (!ghauth_b64url_decode(argv[4], strlen(argv[4]), raw, 32)) {
+		if (!ghauthp_b64url_decode(argv[4], strlen(argv[4]), raw, 32)) {
 			fprintf(stderr, "seed: bad session token\n");
 			return 2;
 		}

@@ -765,7 +765,7 @@ test_key(void)
 
 	ghauthp_key(GHAUTHP_KIND_SESSION, "tok", a);
 	ghauthp_key(GHAUTHP_KIND_STATE, "tok", b);
-	ghauth_sha256("tok", 3, h);
+	ghauthp_sha256("tok", 3, h);
 	ok(memcmp(a, "se:", 3) == 0 && memcmp(a + 3, h, 32) == 0,
 	    "key = \"se:\" + SHA-256(token)");
 	ok(memcmp(b, "st:", 3) == 0 && memcmp(a + 3, b + 3, 32) == 0 &&
