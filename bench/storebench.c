@@ -25,14 +25,14 @@
 #include "ghauth-int.h"
 
 static void
-token_for(long i, char tok[GHAUTH_TOKEN_LEN + 1])
+token_for(long i, char tok[GHAUTHP_TOKEN_LEN + 1])
 {
 	unsigned char	 h[32];
 	char		 seed[32];
 
 	snprintf(seed, sizeof(seed), "bench-%ld", i);
-	ghauth_sha256(seed, strlen(seed), h);
-	ghauth_b64url_encode(h, sizeof(h), tok, GHAUTH_TOKEN_LEN + 1);
+	ghauthp_sha256(seed, strlen(seed), h);
+	ghauthp_b64url_encode(h, sizeof(h), tok, GHAUTHP_TOKEN_LEN + 1);
 }
 
 static int
@@ -79,7 +79,7 @@ main(int argc, char *argv[])
 	struct ghauth_identity	 id;
 	struct ghauthp_store	*st;
 	struct stat		 sb;
-	char			 tok[GHAUTH_TOKEN_LEN + 1];
+	char			 tok[GHAUTHP_TOKEN_LEN + 1];
 	long			 i, n, m;
 	double			 t0;
 	int			 removed;
@@ -117,7 +117,7 @@ main(int argc, char *argv[])
 		t0 = now_s();
 		for (i = 0; i < m; i++) {
 			token_for(random() % n, tok);
-			if (ghauth_session_lookup(&cfg, tok, &id) != GHAUTH_OK) {
+			if (ghauthp_session_lookup(&cfg, tok, &id) != GHAUTH_OK) {
 				fprintf(stderr, "lookup %ld failed\n", i);
 				return 1;
 			}

@@ -3,10 +3,10 @@
  * in, without the session token.  All the work is in libghauth
  * (lib/ep_session.c); see ghauth-session(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)
 {
-	return ghauth_cgi_main("auth", ghauth_ep_auth);
+	return ghauthp_cgi_main("auth", ghauthp_ep_auth);
 }

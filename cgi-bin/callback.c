@@ -2,10 +2,10 @@
  * callback.c - the CGI program behind GET /auth/github/callback: finish a sign-in.
  * All the work is in libghauth (lib/ep_callback.c); see ghauth-callback(8).
  */
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 int
 main(void)
 {
-	return ghauth_cgi_main("callback", ghauth_ep_callback);
+	return ghauthp_cgi_main("callback", ghauthp_ep_callback);
 }

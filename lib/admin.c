@@ -125,7 +125,7 @@ admin_open(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 		return GHAUTH_OK;
 	}
 	if (fd == -1) {
-		ghauth_log("admin: cannot open %s: %s", o->path,
+		ghauthp_log("admin: cannot open %s: %s", o->path,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		ghauthp_store_abort(s);
 		return GHAUTH_E_STORE;
@@ -147,9 +147,9 @@ admin_open(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 	    NULL);
 	if (db == NULL) {
 		ge = gdbm_errno;
-		ghauth_log("admin: %s: %s", o->path, gdbm_strerror(ge));
+		ghauthp_log("admin: %s: %s", o->path, gdbm_strerror(ge));
 		if (ge == GDBM_CANT_BE_READER || ge == GDBM_CANT_BE_WRITER) {
-			ghauth_log("admin: another process has the database "
+			ghauthp_log("admin: another process has the database "
 			    "open without taking %s.lock", o->path);
 			ghauthp_store_abort(s);
 			return GHAUTH_E_BUSY;
@@ -166,7 +166,7 @@ admin_open(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 	if (gdbm_needs_recovery(db)) {
 		rep->needs_recovery = 1;
 		if (!tolerate) {
-			ghauth_log("admin: %s needs recovery: run ghauth-admin "
+			ghauthp_log("admin: %s needs recovery: run ghauth-admin "
 			    "recover", o->path);
 			ghauthp_store_abort(s);
 			return GHAUTH_E_STORE;
@@ -294,7 +294,7 @@ walk(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 		ghauthp_record_free(&r);
 	}
 	if (rep->needs_recovery && del) {
-		ghauth_log("admin: %s needs recovery: run ghauth-admin recover; "
+		ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
 		    "nothing was deleted", o->path);
 		rc = GHAUTH_E_STORE;
 		goto out;
@@ -307,7 +307,7 @@ walk(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 		if (gdbm_delete(db, keys[i]) == 0)
 			rep->removed++;
 		else if (gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-			ghauth_log("admin: delete: %s (%zu of %zu records "
+			ghauthp_log("admin: delete: %s (%zu of %zu records "
 			    "deleted)", gdbm_strerror(gdbm_errno), j, ndead);
 			rc = GHAUTH_E_STORE;
 			goto out;
@@ -805,7 +805,7 @@ ghauthp_admin_reorganize(const struct ghauthp_admin_opts *o,
 		return rc;
 	if ((db = ghauthp_store_gdbm(s)) != NULL && gdbm_reorganize(db) != 0) {
 		/* gdbm_db_strerror() can say "No error" here (3.1). */
-		ghauth_log("admin: reorganize %s: %s", o->path,
+		ghauthp_log("admin: reorganize %s: %s", o->path,
 		    gdbm_strerror(gdbm_errno));
 		rc = GHAUTH_E_STORE;
 	}
@@ -896,28 +896,28 @@ reset(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 			if (link(o->path, rep->moved) == 0)
 				break;
 			if (errno != EEXIST) {
-				ghauth_log("admin: cannot move %s aside: %s",
+				ghauthp_log("admin: cannot move %s aside: %s",
 				    o->path, strerror(errno));
 				rep->moved[0] = '\0';
 				return GHAUTH_E_STORE;
 			}
 		}
 		if (i == 100 || unlink(o->path) == -1) {
-			ghauth_log("admin: cannot move %s aside", o->path);
+			ghauthp_log("admin: cannot move %s aside", o->path);
 			return GHAUTH_E_STORE;
 		}
 	}
 	fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
 	    O_NOCTTY, 0600);
 	if (fd == -1) {
-		ghauth_log("admin: cannot create %s: %s", o->path,
+		ghauthp_log("admin: cannot create %s: %s", o->path,
 		    strerror(errno));
 		return GHAUTH_E_STORE;
 	}
 	db = gdbm_fd_open(fd, o->path, 0, GDBM_WRCREAT | GDBM_CLOEXEC |
 	    GDBM_CLOERROR, NULL);
 	if (db == NULL) {
-		ghauth_log("admin: cannot create %s: %s", o->path,
+		ghauthp_log("admin: cannot create %s: %s", o->path,
 		    gdbm_strerror(gdbm_errno));
 		return GHAUTH_E_STORE;
 	}
@@ -973,7 +973,7 @@ ghauthp_admin_recover(const struct ghauthp_admin_opts *o, int force,
 	memset(&rcvr, 0, sizeof(rcvr));
 	if (gdbm_recover(db, &rcvr, GDBM_RCVR_BACKUP | (structural(rep) ||
 	    force ? GDBM_RCVR_FORCE : 0)) != 0) {
-		ghauth_log("admin: recovery of %s failed: %s; starting empty",
+		ghauthp_log("admin: recovery of %s failed: %s; starting empty",
 		    o->path, gdbm_strerror(gdbm_errno));
 		free(rcvr.backup_name);
 		rc = reset(o, s, rep);

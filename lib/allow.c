@@ -107,7 +107,7 @@ group_entry(const char *e, unsigned char *kind, const char **err)
 
 	*err = NULL;
 	if (plen == 3 && strncmp(e, "org", 3) == 0) {
-		*kind = GHAUTH_ALLOW_ORG;
+		*kind = GHAUTHP_ALLOW_ORG;
 		if (*name == '\0')
 			*err = "organisation name missing after \"org:\"";
 		else if (strchr(name, '/') != NULL)
@@ -119,7 +119,7 @@ group_entry(const char *e, unsigned char *kind, const char **err)
 		return *err == NULL ? ghauthp_strdup(e) : NULL;
 	}
 	if (plen == 4 && strncmp(e, "team", 4) == 0) {
-		*kind = GHAUTH_ALLOW_TEAM;
+		*kind = GHAUTHP_ALLOW_TEAM;
 		if ((slash = strchr(name, '/')) == NULL)
 			*err = "a team is written team:ORG/TEAM-SLUG";
 		else if (slash == name)
@@ -165,11 +165,11 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 	memset(a, 0, sizeof(*a));
 	if (msg != NULL && msgsz > 0)
 		msg[0] = '\0';
-	a->login = calloc(GHAUTH_ALLOW_MAX, sizeof(char *));
-	a->id = calloc(GHAUTH_ALLOW_MAX, sizeof(uint64_t));
-	a->kind = calloc(GHAUTH_ALLOW_MAX, 1);
+	a->login = calloc(GHAUTHP_ALLOW_MAX, sizeof(char *));
+	a->id = calloc(GHAUTHP_ALLOW_MAX, sizeof(uint64_t));
+	a->kind = calloc(GHAUTHP_ALLOW_MAX, 1);
 	if (a->login == NULL || a->id == NULL || a->kind == NULL) {
-		ghauth_allow_free(a);
+		ghauthp_allow_free(a);
 		return -1;
 	}
 	for (;;) {
@@ -182,7 +182,7 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 			p++;
 		n = (size_t)(p - start);
 		idx++;
-		if (a->n >= GHAUTH_ALLOW_MAX) {
+		if (a->n >= GHAUTHP_ALLOW_MAX) {
 			why(msg, msgsz, idx, "", "more than 1024 entries");
 			goto bad;
 		}
@@ -207,7 +207,7 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 				    "user id (1 to 19 digits, not 0)");
 				goto bad;
 			}
-			a->kind[a->n] = GHAUTH_ALLOW_ID;
+			a->kind[a->n] = GHAUTHP_ALLOW_ID;
 			a->id[a->n++] = v;
 			continue;
 		}
@@ -221,15 +221,15 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 				goto bad;
 			}
 			if ((a->login[a->n] = ghauthp_strdup(entry)) == NULL) {
-				ghauth_allow_free(a);
+				ghauthp_allow_free(a);
 				return -1;
 			}
-			a->kind[a->n++] = GHAUTH_ALLOW_LOGIN;
+			a->kind[a->n++] = GHAUTHP_ALLOW_LOGIN;
 			continue;
 		}
 		if ((canon = group_entry(entry, &kind, &err)) == NULL) {
 			if (err == NULL) {
-				ghauth_allow_free(a);
+				ghauthp_allow_free(a);
 				return -1;
 			}
 			why(msg, msgsz, idx, entry, err);
@@ -243,7 +243,7 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 			free(canon);
 			continue;
 		}
-		if (a->ngroups >= GHAUTH_ALLOW_GROUPS_MAX) {
+		if (a->ngroups >= GHAUTHP_ALLOW_GROUPS_MAX) {
 			free(canon);
 			why(msg, msgsz, idx, entry, "more than 16 org: and team: "
 			    "entries (each costs a GitHub request at sign-in)");
@@ -255,18 +255,18 @@ ghauthp_allow_parse_msg(struct ghauth_allow *a, const char *list, char *msg,
 	}
 	return 0;
 bad:
-	ghauth_allow_free(a);
+	ghauthp_allow_free(a);
 	return idx;
 }
 
 int
-ghauth_allow_parse(struct ghauth_allow *a, const char *list)
+ghauthp_allow_parse(struct ghauth_allow *a, const char *list)
 {
 	return ghauthp_allow_parse_msg(a, list, NULL, 0);
 }
 
 void
-ghauth_allow_free(struct ghauth_allow *a)
+ghauthp_allow_free(struct ghauth_allow *a)
 {
 	size_t	 i;
 
@@ -285,7 +285,7 @@ ghauth_allow_free(struct ghauth_allow *a)
  * ghauthp_allow_recheck() and github_orgs.c.
  */
 int
-ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
+ghauthp_allow_match(const struct ghauth_allow *a, uint64_t id,
     const char *login)
 {
 	size_t	 i;
@@ -293,8 +293,8 @@ ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
 	if (a->any || a->n == 0)
 		return 1;
 	for (i = 0; i < a->n; i++) {
-		if (a->kind != NULL && a->kind[i] != GHAUTH_ALLOW_LOGIN &&
-		    a->kind[i] != GHAUTH_ALLOW_ID)
+		if (a->kind != NULL && a->kind[i] != GHAUTHP_ALLOW_LOGIN &&
+		    a->kind[i] != GHAUTHP_ALLOW_ID)
 			continue;
 		if (a->login[i] == NULL) {
 			if (id != 0 && a->id[i] == id)
@@ -312,11 +312,11 @@ ghauth_allow_match(const struct ghauth_allow *a, uint64_t id,
 int
 ghauthp_allow_describe(const struct ghauth_allow *a, char *buf, size_t sz)
 {
-	static const char *const what[GHAUTH_ALLOW__MAX] = {
-		[GHAUTH_ALLOW_LOGIN] = "login", [GHAUTH_ALLOW_ID] = "id",
-		[GHAUTH_ALLOW_ORG] = "org", [GHAUTH_ALLOW_TEAM] = "team",
+	static const char *const what[GHAUTHP_ALLOW__MAX] = {
+		[GHAUTHP_ALLOW_LOGIN] = "login", [GHAUTHP_ALLOW_ID] = "id",
+		[GHAUTHP_ALLOW_ORG] = "org", [GHAUTHP_ALLOW_TEAM] = "team",
 	};
-	size_t	 i, k, len, count[GHAUTH_ALLOW__MAX] = { 0 };
+	size_t	 i, k, len, count[GHAUTHP_ALLOW__MAX] = { 0 };
 
 	if (a->any || a->n == 0) {
 		snprintf(buf, sz, "any GitHub account (%s)", a->any ?
@@ -325,9 +325,9 @@ ghauthp_allow_describe(const struct ghauth_allow *a, char *buf, size_t sz)
 	}
 	for (i = 0; i < a->n; i++)
 		count[a->kind != NULL ? a->kind[i] : a->login[i] == NULL ?
-		    GHAUTH_ALLOW_ID : GHAUTH_ALLOW_LOGIN]++;
+		    GHAUTHP_ALLOW_ID : GHAUTHP_ALLOW_LOGIN]++;
 	buf[0] = '\0';
-	for (k = 0; k < GHAUTH_ALLOW__MAX; k++) {
+	for (k = 0; k < GHAUTHP_ALLOW__MAX; k++) {
 		if (count[k] == 0)
 			continue;
 		len = strlen(buf);
@@ -344,8 +344,8 @@ listed(const struct ghauth_allow *a, const char *g, size_t n)
 	size_t	 i;
 
 	for (i = 0; i < a->n; i++)
-		if ((a->kind[i] == GHAUTH_ALLOW_ORG ||
-		    a->kind[i] == GHAUTH_ALLOW_TEAM) &&
+		if ((a->kind[i] == GHAUTHP_ALLOW_ORG ||
+		    a->kind[i] == GHAUTHP_ALLOW_TEAM) &&
 		    strlen(a->login[i]) == n &&
 		    strncasecmp(a->login[i], g, n) == 0)
 			return 1;
@@ -380,7 +380,7 @@ ghauthp_allow_recheck(const struct ghauth_allow *a, uint64_t id,
 			return -1;
 		}
 	}
-	if (*still != NULL || ghauth_allow_match(a, id, login))
+	if (*still != NULL || ghauthp_allow_match(a, id, login))
 		return 1;
 	return 0;
 }

@@ -48,19 +48,19 @@ allowed(const struct ghauth_identity *id, struct ghauth_response *resp)
 	resp->status = 200;
 	/* The login was checked at sign-in; checked again for the header. */
 	if (!ghauthp_valid_login(id->login)) {
-		ghauth_log("stored login is not a GitHub login");
+		ghauthp_log("stored login is not a GitHub login");
 		resp->failed = 1;
 		return;
 	}
-	ghauth_response_header(resp, "X-Auth-Request-User", "%s", id->login);
-	ghauth_response_header(resp, "X-Auth-Request-Id", "%llu",
+	ghauthp_response_header(resp, "X-Auth-Request-User", "%s", id->login);
+	ghauthp_response_header(resp, "X-Auth-Request-Id", "%llu",
 	    (unsigned long long)id->id);
 	if (plain(id->email, 254))
-		ghauth_response_header(resp, "X-Auth-Request-Email", "%s",
+		ghauthp_response_header(resp, "X-Auth-Request-Email", "%s",
 		    id->email);
 	/* Entries allow.c checked: letters, digits and ":/-_,". */
-	if (plain(id->groups, GHAUTH_HEADER_MAX))
-		ghauth_response_header(resp, "X-Auth-Request-Groups", "%s",
+	if (plain(id->groups, GHAUTHP_HEADER_MAX))
+		ghauthp_response_header(resp, "X-Auth-Request-Groups", "%s",
 		    id->groups);
 }
 
@@ -71,7 +71,7 @@ ghauthp_authreq_main(void)
 	struct ghauth_config	 cfg;
 	struct ghauth_identity	 id;
 	struct ghauth_response	 resp;
-	struct ghauth_result	 res;
+	struct ghauthp_result	 res;
 	enum ghauth_err		 rc;
 	const char		*deny;
 	char			 err[768];
@@ -80,13 +80,13 @@ ghauthp_authreq_main(void)
 	int			 ok, cfg_ok = 0;
 
 	ghauthp_harden(&sv);
-	ghauth_log_init("auth-request");
+	ghauthp_log_init("auth-request");
 	ghauth_response_init(&resp);
 	memset(&id, 0, sizeof(id));
 	err[0] = '\0';
 	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
 	    sizeof(err))) != GHAUTH_OK) {
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 		ghauth_deny_response(NULL, ghauth_getenv_cgi, NULL, rc, &resp);
 		goto send;
 	}
@@ -104,10 +104,10 @@ ghauthp_authreq_main(void)
 	else {
 		/* Malformed cookies are "not signed in" here, not a 4xx
 		 * nginx would turn into 500. */
-		if (ghauth_err_status(rc) < 500)
+		if (ghauthp_err_status(rc) < 500)
 			rc = GHAUTH_E_SESSION;
 		ghauthp_result(&res, rc, NULL);
-		ghauth_response_error(&resp, NULL, &cfg, &res);
+		ghauthp_response_error(&resp, NULL, &cfg, &res);
 	}
 send:
 	out = ghauth_response_serialize(&resp, &len);

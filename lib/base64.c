@@ -53,13 +53,13 @@ encode(const char *alpha, int pad, const unsigned char *in, size_t n,
 
 /* Returns the length written (excluding NUL), or 0 if sz is too small. */
 size_t
-ghauth_b64url_encode(const unsigned char *in, size_t n, char *out, size_t sz)
+ghauthp_b64url_encode(const unsigned char *in, size_t n, char *out, size_t sz)
 {
 	return encode(b64url, 0, in, n, out, sz);
 }
 
 size_t
-ghauth_b64_encode(const unsigned char *in, size_t n, char *out, size_t sz)
+ghauthp_b64_encode(const unsigned char *in, size_t n, char *out, size_t sz)
 {
 	return encode(b64std, 1, in, n, out, sz);
 }
@@ -89,7 +89,7 @@ val(char c)
  * value has one spelling.  Returns 1 or 0.
  */
 int
-ghauth_b64url_decode(const char *in, size_t n, unsigned char *out,
+ghauthp_b64url_decode(const char *in, size_t n, unsigned char *out,
     size_t outsz)
 {
 	size_t	 i, o = 0;

@@ -56,23 +56,23 @@ api_endpoint(const char *name)
  * Returns the serialised response (malloc'd, length in *len) or NULL.
  */
 char *
-ghauthp_respond(const char *name, ghauth_endpoint ep,
-    const struct ghauth_request *req, enum ghauth_err rrc,
+ghauthp_respond(const char *name, ghauthp_endpoint ep,
+    const struct ghauthp_request *req, enum ghauth_err rrc,
     const struct ghauth_config *cfg, enum ghauth_err crc, size_t *len)
 {
 	struct ghauth_response	 resp;
-	struct ghauth_result	 res;
+	struct ghauthp_result	 res;
 	char			*out;
-	const struct ghauth_request *er = api_endpoint(name) ? NULL : req;
+	const struct ghauthp_request *er = api_endpoint(name) ? NULL : req;
 
 	ghauth_response_init(&resp);
 	if (crc != GHAUTH_OK) {
 		ghauthp_result(&res, crc == GHAUTH_E_NOMEM ? crc :
 		    GHAUTH_E_CONFIG, NULL);
-		ghauth_response_error(&resp, er, NULL, &res);
+		ghauthp_response_error(&resp, er, NULL, &res);
 	} else if (rrc != GHAUTH_OK) {
 		ghauthp_result(&res, rrc, NULL);
-		ghauth_response_error(&resp, er, cfg, &res);
+		ghauthp_response_error(&resp, er, cfg, &res);
 	} else
 		ep(cfg, req, &resp);
 	out = ghauth_response_serialize(&resp, len);
@@ -95,9 +95,9 @@ fastcgi_listener(void)
 }
 
 int
-ghauth_cgi_main(const char *name, ghauth_endpoint ep)
+ghauthp_cgi_main(const char *name, ghauthp_endpoint ep)
 {
-	struct ghauth_request	 req;
+	struct ghauthp_request	 req;
 	struct ghauth_config	 cfg;
 	enum ghauth_err		 rc, crc;
 	char			 err[768];
@@ -106,23 +106,23 @@ ghauth_cgi_main(const char *name, ghauth_endpoint ep)
 	int			 ok;
 
 	harden();
-	ghauth_log_init(name);
+	ghauthp_log_init(name);
 	if (fastcgi_listener())
 		return ghauthp_fastcgi_main(name, ep);
 	memset(&cfg, 0, sizeof(cfg));
-	rc = ghauth_request_read(&req, ghauth_getenv_process, NULL);
+	rc = ghauthp_request_read(&req, ghauthp_getenv_process, NULL);
 	err[0] = '\0';
-	crc = ghauth_config_load(&cfg, ghauth_getenv_process, NULL, err,
+	crc = ghauth_config_load(&cfg, ghauthp_getenv_process, NULL, err,
 	    sizeof(err));
 	(void)clearenv();
 	if (crc != GHAUTH_OK)
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 	out = ghauthp_respond(name, ep, &req, rc, &cfg, crc, &len);
 	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
 	if (out != NULL)
 		ghauthp_wipe(out, len);
 	free(out);
-	ghauth_request_free(&req);
+	ghauthp_request_free(&req);
 	if (crc == GHAUTH_OK)
 		ghauth_config_free(&cfg);
 	return ok ? 0 : 1;

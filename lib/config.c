@@ -268,7 +268,7 @@ read_scalar(struct env *e, struct ghauth_config *c,
 /*
  * One string of restrict_to, appended to *list with a separator.  Not
  * read_string(): tabs and newlines are separators here, as in GITHUB_USERS
- * ("$GITHUB_USERS" is the usual value), and ghauth_allow_parse() refuses
+ * ("$GITHUB_USERS" is the usual value), and ghauthp_allow_parse() refuses
  * any other control byte.  A "$NAME" that is unset or empty is an error:
  * under CGI it is nearly always a variable the server was not told to
  * pass, and an empty list would admit everyone.
@@ -322,7 +322,7 @@ read_allow(struct env *e, struct ghauth_config *c,
 		    "%s must be a string or a list of strings", k->path);
 	if (rc != GHAUTH_OK)
 		goto out;
-	ghauth_allow_free(a);
+	ghauthp_allow_free(a);
 	if ((bad = ghauthp_allow_parse_msg(a, list == NULL ? "" : list, why,
 	    sizeof(why))) < 0)
 		rc = GHAUTH_E_NOMEM;
@@ -769,7 +769,7 @@ out:
 }
 
 enum ghauth_err
-ghauth_config_parse(struct ghauth_config *c, const char *buf, size_t len,
+ghauthp_config_parse(struct ghauth_config *c, const char *buf, size_t len,
     ghauth_getenv_fn fn, void *ctx, char *err, size_t errsz)
 {
 	struct env	 e = { fn, ctx, err, errsz, NULL, NULL, 0, 0 };
@@ -869,7 +869,7 @@ load_file(struct env *e, struct ghauth_config *c, const char *path)
 
 /* Loads the file at path; ENOENT is reported as such to the caller. */
 enum ghauth_err
-ghauth_config_load_file(struct ghauth_config *c, const char *path,
+ghauthp_config_load_file(struct ghauth_config *c, const char *path,
     ghauth_getenv_fn fn, void *ctx, char *err, size_t errsz)
 {
 	struct env	 e = { fn, ctx, err, errsz, NULL, NULL, 0, 0 };
@@ -903,7 +903,7 @@ ghauth_config_load(struct ghauth_config *c, ghauth_getenv_fn fn, void *ctx,
 }
 
 /*
- * ghauth_config_load() (path NULL) or ghauth_config_load_file(), with
+ * ghauth_config_load() (path NULL) or ghauthp_config_load_file(), with
  * every problem passed to report as well: ghauth-admin check-config.
  */
 enum ghauth_err
@@ -945,5 +945,5 @@ ghauth_config_free(struct ghauth_config *c)
 	}
 	free(c->origin);
 	c->origin = NULL;
-	ghauth_allow_free(&c->allow);
+	ghauthp_allow_free(&c->allow);
 }

@@ -11,7 +11,7 @@
 #include "ghauth-int.h"
 
 int
-ghauth_cookie_get(const char *hdr, const char *name, char *out, size_t outsz)
+ghauthp_cookie_get(const char *hdr, const char *name, char *out, size_t outsz)
 {
 	const char	*p, *end, *eq, *v;
 	size_t		 nlen = strlen(name), vlen;

@@ -10,13 +10,13 @@
 
 void
 ghauthp_ep_fail(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp,
+    const struct ghauthp_request *req, struct ghauth_response *resp,
     enum ghauth_err e, const char *detail)
 {
-	struct ghauth_result	 res;
+	struct ghauthp_result	 res;
 
 	ghauthp_result(&res, e, detail);
-	ghauth_response_error(resp, req, cfg, &res);
+	ghauthp_response_error(resp, req, cfg, &res);
 }
 
 /*
@@ -25,14 +25,14 @@ ghauthp_ep_fail(const struct ghauth_config *cfg,
  */
 int
 ghauthp_ep_check(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp,
-    enum ghauth_method want, const char *allow, int json)
+    const struct ghauthp_request *req, struct ghauth_response *resp,
+    enum ghauthp_method want, const char *allow, int json)
 {
 	/* API endpoints answer JSON whatever the Accept header says. */
-	const struct ghauth_request *er = json ? NULL : req;
+	const struct ghauthp_request *er = json ? NULL : req;
 
 	if (req->method != want) {
-		ghauth_response_header(resp, "Allow", "%s", allow);
+		ghauthp_response_header(resp, "Allow", "%s", allow);
 		ghauthp_ep_fail(cfg, er, resp, GHAUTH_E_METHOD, NULL);
 		return 0;
 	}

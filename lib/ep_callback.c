@@ -21,23 +21,23 @@
 
 enum { Q_CODE, Q_STATE, Q_ERROR, Q__MAX };
 
-static const struct ghauth_qkey qkeys[Q__MAX] = {
-	[Q_CODE] = { "code", ghauth_valid_code },
-	[Q_STATE] = { "state", ghauth_valid_token },
-	[Q_ERROR] = { "error", ghauth_valid_error },
+static const struct ghauthp_qkey qkeys[Q__MAX] = {
+	[Q_CODE] = { "code", ghauthp_valid_code },
+	[Q_STATE] = { "state", ghauthp_valid_token },
+	[Q_ERROR] = { "error", ghauthp_valid_error },
 };
 
 /* The state cookie must equal the state in the URL. */
 static int
-bound(const struct ghauth_config *cfg, const struct ghauth_request *req,
+bound(const struct ghauth_config *cfg, const struct ghauthp_request *req,
     const char *state)
 {
-	char	 c[GHAUTH_TOKEN_LEN + 2];
+	char	 c[GHAUTHP_TOKEN_LEN + 2];
 	int	 ok;
 
-	ok = ghauth_cookie_get(req->cookie, ghauthp_state_cookie(cfg), c,
-	    sizeof(c)) == 1 && strlen(c) == GHAUTH_TOKEN_LEN &&
-	    ghauth_ct_equal(c, state, GHAUTH_TOKEN_LEN);
+	ok = ghauthp_cookie_get(req->cookie, ghauthp_state_cookie(cfg), c,
+	    sizeof(c)) == 1 && strlen(c) == GHAUTHP_TOKEN_LEN &&
+	    ghauthp_ct_equal(c, state, GHAUTHP_TOKEN_LEN);
 	ghauthp_wipe(c, sizeof(c));
 	return ok;
 }
@@ -77,15 +77,15 @@ landing_url(const struct ghauth_config *cfg, const char *redirect,
 }
 
 void
-ghauth_ep_callback(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+ghauthp_ep_callback(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, struct ghauth_response *resp)
 {
-	struct ghauth_qval	 q[Q__MAX];
+	struct ghauthp_qval	 q[Q__MAX];
 	struct ghauthp_record	 rec;
 	struct ghauthp_gh_user	 user;
-	struct ghauth_result	 res;
-	char			 token[GHAUTH_TOKEN_LEN + 1];
-	char			 handoff[GHAUTH_TOKEN_LEN + 1];
+	struct ghauthp_result	 res;
+	char			 token[GHAUTHP_TOKEN_LEN + 1];
+	char			 handoff[GHAUTHP_TOKEN_LEN + 1];
 	char			 tag[9];
 	char			*url = NULL, *groups = NULL;
 	enum ghauth_err		 rc;
@@ -96,17 +96,17 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	memset(&user, 0, sizeof(user));
 	ghauthp_result(&res, GHAUTH_OK, NULL);
 	token[0] = handoff[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 0))
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 0))
 		return;
 	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
 	    cfg->client_secret == NULL || cfg->client_secret[0] == '\0' ||
 	    cfg->origin == NULL) {
-		ghauth_log("callback: client_id, client_secret or redirect_uri "
+		ghauthp_log("callback: client_id, client_secret or redirect_uri "
 		    "is not set");
 		res.err = GHAUTH_E_NOTCONFIGURED;
 		goto out;
 	}
-	if ((res.err = ghauth_query_parse(req->query, qkeys, Q__MAX, q)) !=
+	if ((res.err = ghauthp_query_parse(req->query, qkeys, Q__MAX, q)) !=
 	    GHAUTH_OK)
 		goto out;
 	if (q[Q_ERROR].present) {
@@ -116,7 +116,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 			ghauthp_record_free(&rec);
 		res.err = q[Q_ERROR].valid ? github_error(q[Q_ERROR].value) :
 		    GHAUTH_E_GH_ERROR;
-		ghauth_log("callback: GitHub returned error %s",
+		ghauthp_log("callback: GitHub returned error %s",
 		    q[Q_ERROR].valid ? q[Q_ERROR].value : "(malformed)");
 		goto out;
 	}
@@ -126,7 +126,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	if (!q[Q_STATE].valid) {
-		ghauth_log("callback: malformed state");
+		ghauthp_log("callback: malformed state");
 		res.err = GHAUTH_E_BAD_STATE;
 		goto out;
 	}
@@ -135,7 +135,7 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	if (!bound(cfg, req, q[Q_STATE].value)) {
-		ghauth_log("callback: state cookie missing or different: the "
+		ghauthp_log("callback: state cookie missing or different: the "
 		    "sign-in did not start in this browser");
 		res.err = GHAUTH_E_BAD_STATE;
 		goto out;
@@ -154,8 +154,8 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 	}
 	/* groups: the org:/team: entries of which the user is a member. */
 	if (groups == NULL &&
-	    !ghauth_allow_match(&cfg->allow, user.id, user.login)) {
-		ghauth_log("callback: access denied for user %s (id %llu): not "
+	    !ghauthp_allow_match(&cfg->allow, user.id, user.login)) {
+		ghauthp_log("callback: access denied for user %s (id %llu): not "
 		    "on the allowlist", user.login, (unsigned long long)user.id);
 		ghauthp_result(&res, GHAUTH_E_DENIED, user.login);
 		goto out;
@@ -168,22 +168,22 @@ ghauth_ep_callback(const struct ghauth_config *cfg,
 		goto out;
 	}
 	ghauthp_token_tag(token, tag);
-	ghauth_log("callback: signed in %s (id %llu), session %s", user.login,
+	ghauthp_log("callback: signed in %s (id %llu), session %s", user.login,
 	    (unsigned long long)user.id, tag);
 	if (!cfg->allow.any && cfg->allow.n == 0)
-		ghauth_log("callback: this site admits any GitHub account: "
+		ghauthp_log("callback: this site admits any GitHub account: "
 		    "auth.github.restrict_to is not set (list who may sign in, "
 		    "or write \"*\" to make it explicit)");
-	ghauth_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), token,
+	ghauthp_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), token,
 	    cfg->session_ttl);
-	ghauth_response_redirect(resp, url);
+	ghauthp_response_redirect(resp, url);
 out:
 	/* Otherwise the state cookie has done its job, whatever happened. */
 	if (!keep_state_cookie)
-		ghauth_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), "",
+		ghauthp_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), "",
 		    0);
 	if (res.err != GHAUTH_OK)
-		ghauth_response_error(resp, req, cfg, &res);
+		ghauthp_response_error(resp, req, cfg, &res);
 	if (url != NULL)
 		ghauthp_wipe(url, strlen(url));
 	free(url);
@@ -192,5 +192,5 @@ out:
 	ghauthp_gh_user_free(&user);
 	free(groups);
 	ghauthp_record_free(&rec);
-	ghauth_query_free(q, Q__MAX);
+	ghauthp_query_free(q, Q__MAX);
 }

@@ -16,7 +16,7 @@
 #include "ghauth-int.h"
 
 static int
-same_origin(const struct ghauth_config *cfg, const struct ghauth_request *req)
+same_origin(const struct ghauth_config *cfg, const struct ghauthp_request *req)
 {
 	if (req->origin != NULL && (cfg->origin == NULL ||
 	    strcmp(req->origin, cfg->origin) != 0))
@@ -30,14 +30,14 @@ same_origin(const struct ghauth_config *cfg, const struct ghauth_request *req)
 
 /* The session cookie alone, ignoring a malformed X-Session-Token. */
 static int
-cookie_token(const struct ghauth_config *cfg, const struct ghauth_request *req,
-    char tok[GHAUTH_TOKEN_LEN + 1], int *from_cookie)
+cookie_token(const struct ghauth_config *cfg, const struct ghauthp_request *req,
+    char tok[GHAUTHP_TOKEN_LEN + 1], int *from_cookie)
 {
-	struct ghauth_request	 r = *req;
+	struct ghauthp_request	 r = *req;
 
 	r.session_token_present = 0;
 	r.session_token = NULL;
-	return ghauth_request_token(cfg, &r, tok, from_cookie) == GHAUTH_OK;
+	return ghauthp_request_token(cfg, &r, tok, from_cookie) == GHAUTH_OK;
 }
 
 static enum ghauth_err
@@ -48,25 +48,25 @@ end_session(const struct ghauth_config *cfg, const char *tok)
 
 	if ((rc = ghauthp_session_end(cfg, tok)) == GHAUTH_OK) {
 		ghauthp_token_tag(tok, tag);
-		ghauth_log("logout: session %s ended", tag);
+		ghauthp_log("logout: session %s ended", tag);
 	}
 	return rc;
 }
 
 void
-ghauth_ep_logout(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+ghauthp_ep_logout(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, struct ghauth_response *resp)
 {
-	char		 tok[GHAUTH_TOKEN_LEN + 1];
+	char		 tok[GHAUTHP_TOKEN_LEN + 1];
 	enum ghauth_err	 rc = GHAUTH_OK;
 	int		 from_cookie = 0;
 	json_t		*j;
 
 	tok[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_POST, "POST", 1))
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_POST, "POST", 1))
 		return;
 	/* RFC 3875 4.2: the body is not needed, so a large one is refused. */
-	if (req->content_length > GHAUTH_BODY_MAX) {
+	if (req->content_length > GHAUTHP_BODY_MAX) {
 		rc = GHAUTH_E_TOOLARGE;
 		goto out;
 	}
@@ -75,20 +75,20 @@ ghauth_ep_logout(const struct ghauth_config *cfg,
 	 * header is malformed: answering "logged out" while the cookie's
 	 * session lives on would mislead the user.
 	 */
-	if (ghauth_request_token(cfg, req, tok, &from_cookie) == GHAUTH_OK ||
+	if (ghauthp_request_token(cfg, req, tok, &from_cookie) == GHAUTH_OK ||
 	    (req->session_token_present && cookie_token(cfg, req, tok,
 	    &from_cookie))) {
 		if (from_cookie && !same_origin(cfg, req)) {
-			ghauth_log("logout: cross-site request refused");
+			ghauthp_log("logout: cross-site request refused");
 			rc = GHAUTH_E_CROSS_SITE;
 			goto out;
 		}
 		if ((rc = end_session(cfg, tok)) != GHAUTH_OK)
 			goto out;
 	}
-	ghauth_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), "", 0);
+	ghauthp_response_cookie(resp, cfg, ghauthp_session_cookie(cfg), "", 0);
 	if ((j = json_pack("{sb}", "success", 1)) == NULL ||
-	    !ghauth_response_json(resp, 200, j))
+	    !ghauthp_response_json(resp, 200, j))
 		rc = GHAUTH_E_NOMEM;
 	json_decref(j);
 out:

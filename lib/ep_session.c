@@ -16,8 +16,8 @@
 
 enum { Q_SESSION, Q__MAX };
 
-static const struct ghauth_qkey qkeys[Q__MAX] = {
-	[Q_SESSION] = { "session", ghauth_valid_token },
+static const struct ghauthp_qkey qkeys[Q__MAX] = {
+	[Q_SESSION] = { "session", ghauthp_valid_token },
 };
 
 /*
@@ -29,25 +29,25 @@ static const struct ghauth_qkey qkeys[Q__MAX] = {
  * can burn the hand-off in its URL without ever holding the token.
  */
 static void
-identity(const struct ghauth_config *cfg, const struct ghauth_request *req,
+identity(const struct ghauth_config *cfg, const struct ghauthp_request *req,
     struct ghauth_response *resp, int with_token)
 {
-	struct ghauth_qval	 q[Q__MAX];
+	struct ghauthp_qval	 q[Q__MAX];
 	struct ghauth_identity	 id;
-	char			 tok[GHAUTH_TOKEN_LEN + 1];
-	char			 mine[GHAUTH_TOKEN_LEN + 1];
+	char			 tok[GHAUTHP_TOKEN_LEN + 1];
+	char			 mine[GHAUTHP_TOKEN_LEN + 1];
 	enum ghauth_err		 rc, trc;
 	int			 from_cookie = 0;
 
 	memset(q, 0, sizeof(q));
 	memset(&id, 0, sizeof(id));
 	tok[0] = mine[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 1))
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 1))
 		return;
-	if ((rc = ghauth_query_parse(req->query, qkeys, Q__MAX, q)) !=
+	if ((rc = ghauthp_query_parse(req->query, qkeys, Q__MAX, q)) !=
 	    GHAUTH_OK)
 		goto out;
-	trc = ghauth_request_token(cfg, req, mine, &from_cookie);
+	trc = ghauthp_request_token(cfg, req, mine, &from_cookie);
 	if (q[Q_SESSION].present) {
 		if (!q[Q_SESSION].valid) {
 			rc = GHAUTH_E_SESSION;
@@ -58,8 +58,8 @@ identity(const struct ghauth_config *cfg, const struct ghauth_request *req,
 			goto out;
 		/* The hand-off is bound to the browser that signed in. */
 		if (trc != GHAUTH_OK ||
-		    !ghauth_ct_equal(tok, mine, GHAUTH_TOKEN_LEN)) {
-			ghauth_log("session: hand-off presented without its "
+		    !ghauthp_ct_equal(tok, mine, GHAUTHP_TOKEN_LEN)) {
+			ghauthp_log("session: hand-off presented without its "
 			    "session cookie");
 			rc = GHAUTH_E_SESSION;
 			goto out;
@@ -68,7 +68,7 @@ identity(const struct ghauth_config *cfg, const struct ghauth_request *req,
 		goto out;
 	else
 		memcpy(tok, mine, sizeof(tok));
-	if ((rc = ghauth_session_lookup(cfg, tok, &id)) != GHAUTH_OK)
+	if ((rc = ghauthp_session_lookup(cfg, tok, &id)) != GHAUTH_OK)
 		goto out;
 	if (!ghauthp_identity_json(&id, with_token ? tok : NULL, resp))
 		rc = GHAUTH_E_NOMEM;
@@ -77,28 +77,28 @@ out:
 		/* A dead session cookie (not a bad hand-off) is dropped. */
 		if (rc == GHAUTH_E_SESSION && from_cookie &&
 		    !q[Q_SESSION].present)
-			ghauth_response_cookie(resp, cfg,
+			ghauthp_response_cookie(resp, cfg,
 			    ghauthp_session_cookie(cfg), "", 0);
 		if (rc == GHAUTH_E_SESSION && !with_token)
 			rc = GHAUTH_E_AUTH_REQUIRED;
 		ghauthp_ep_fail(cfg, NULL, resp, rc, NULL);
 	}
 	ghauth_identity_free(&id);
-	ghauth_query_free(q, Q__MAX);
+	ghauthp_query_free(q, Q__MAX);
 	ghauthp_wipe(tok, sizeof(tok));
 	ghauthp_wipe(mine, sizeof(mine));
 }
 
 void
-ghauth_ep_session(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+ghauthp_ep_session(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, struct ghauth_response *resp)
 {
 	identity(cfg, req, resp, 1);
 }
 
 void
-ghauth_ep_auth(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+ghauthp_ep_auth(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, struct ghauth_response *resp)
 {
 	identity(cfg, req, resp, 0);
 }

@@ -14,8 +14,8 @@
 
 enum { Q_REDIRECT, Q__MAX };
 
-static const struct ghauth_qkey qkeys[Q__MAX] = {
-	[Q_REDIRECT] = { "redirect", ghauth_valid_redirect },
+static const struct ghauthp_qkey qkeys[Q__MAX] = {
+	[Q_REDIRECT] = { "redirect", ghauthp_valid_redirect },
 };
 
 /* The authorize URL; returns a malloc'd string or NULL. */
@@ -47,26 +47,26 @@ authorize_url(const struct ghauth_config *cfg, const char *state,
 }
 
 void
-ghauth_ep_start(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, struct ghauth_response *resp)
+ghauthp_ep_start(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, struct ghauth_response *resp)
 {
-	struct ghauth_qval	 q[Q__MAX];
-	char			 state[GHAUTH_TOKEN_LEN + 1];
-	char			 challenge[GHAUTH_TOKEN_LEN + 1];
+	struct ghauthp_qval	 q[Q__MAX];
+	char			 state[GHAUTHP_TOKEN_LEN + 1];
+	char			 challenge[GHAUTHP_TOKEN_LEN + 1];
 	char			*url = NULL;
 	enum ghauth_err		 rc;
 
 	memset(q, 0, sizeof(q));
 	state[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTH_METHOD_GET, "GET", 0))
+	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 0))
 		return;
 	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
 	    cfg->origin == NULL) {
-		ghauth_log("start: client_id or redirect_uri is not set");
+		ghauthp_log("start: client_id or redirect_uri is not set");
 		rc = GHAUTH_E_NOTCONFIGURED;
 		goto out;
 	}
-	if ((rc = ghauth_query_parse(req->query, qkeys, Q__MAX, q)) !=
+	if ((rc = ghauthp_query_parse(req->query, qkeys, Q__MAX, q)) !=
 	    GHAUTH_OK)
 		goto out;
 	/* Committed (fsync, or acknowledged) before the state leaves. */
@@ -77,9 +77,9 @@ ghauth_ep_start(const struct ghauth_config *cfg,
 		rc = GHAUTH_E_NOMEM;
 		goto out;
 	}
-	ghauth_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), state,
+	ghauthp_response_cookie(resp, cfg, ghauthp_state_cookie(cfg), state,
 	    cfg->state_ttl);
-	ghauth_response_redirect(resp, url);
+	ghauthp_response_redirect(resp, url);
 	rc = GHAUTH_OK;
 out:
 	if (rc != GHAUTH_OK)
@@ -87,6 +87,6 @@ out:
 	if (url != NULL)
 		ghauthp_wipe(url, strlen(url));
 	free(url);
-	ghauth_query_free(q, Q__MAX);
+	ghauthp_query_free(q, Q__MAX);
 	ghauthp_wipe(state, sizeof(state));
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 static const struct {
 	int		 status;
@@ -64,13 +64,13 @@ valid(enum ghauth_err e)
 }
 
 int
-ghauth_err_status(enum ghauth_err e)
+ghauthp_err_status(enum ghauth_err e)
 {
 	return valid(e) ? errors[e].status : 500;
 }
 
 const char *
-ghauth_err_name(enum ghauth_err e)
+ghauthp_err_name(enum ghauth_err e)
 {
 	return valid(e) ? errors[e].name : "internal";
 }
@@ -81,7 +81,7 @@ ghauth_err_name(enum ghauth_err e)
  * Returns 1, or 0 if buf was too small (buf then holds a truncated message).
  */
 int
-ghauth_err_message(const struct ghauth_result *r, char *buf, size_t sz)
+ghauthp_err_message(const struct ghauthp_result *r, char *buf, size_t sz)
 {
 	enum ghauth_err	 e = valid(r->err) ? r->err : GHAUTH_E_INTERNAL;
 	int		 n;

@@ -138,7 +138,7 @@ config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
 			*tmp_used = 1;
 			*out = tmp;
 		} else
-			ghauth_log("configuration: %s", err[0] ? err :
+			ghauthp_log("configuration: %s", err[0] ? err :
 			    "out of memory");
 		return rc;
 	}
@@ -151,10 +151,10 @@ config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
 		c->valid = 0;
 	}
 	/* Stat before reading: a change during the read means a reload. */
-	rc = ghauth_config_load_file(&c->cfg, path, from_both, l, err,
+	rc = ghauthp_config_load_file(&c->cfg, path, from_both, l, err,
 	    sizeof(err));
 	if (rc != GHAUTH_OK) {
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 		return rc;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -196,13 +196,13 @@ max_requests(const struct snapshot *s)
 }
 
 int
-ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
+ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
 {
 	FCGX_Request		 rq;
 	struct snapshot		 snap;
 	struct cache		 cache;
 	struct lookup		 l;
-	struct ghauth_request	 req;
+	struct ghauthp_request	 req;
 	struct ghauth_config	 tmp;
 	const struct ghauth_config *cfg;
 	enum ghauth_err		 rrc, crc;
@@ -217,7 +217,7 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 	(void)clearenv();
 	max = max_requests(&snap);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
-		ghauth_log("fastcgi: cannot initialise libfcgi");
+		ghauthp_log("fastcgi: cannot initialise libfcgi");
 		snapshot_free(&snap);
 		return 1;
 	}
@@ -229,7 +229,7 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 		l.params = rq.envp;
 		memset(&tmp, 0, sizeof(tmp));
 		cfg = NULL;
-		rrc = ghauth_request_read(&req, from_params, &l);
+		rrc = ghauthp_request_read(&req, from_params, &l);
 		crc = config_for(&cache, &l, &cfg, &tmp, &tmp_used);
 		out = ghauthp_respond(name, ep, &req, rrc, cfg, crc, &len);
 		if (out != NULL) {
@@ -237,7 +237,7 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 			ghauthp_wipe(out, len);
 			free(out);
 		}
-		ghauth_request_free(&req);
+		ghauthp_request_free(&req);
 		if (tmp_used)
 			ghauth_config_free(&tmp);
 		FCGX_Finish_r(&rq);
@@ -255,10 +255,10 @@ ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
 #else /* !HAVE_LIBFCGI */
 
 int
-ghauthp_fastcgi_main(const char *name, ghauth_endpoint ep)
+ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
 {
 	(void)ep;
-	ghauth_log("%s: started by a FastCGI server, but built without "
+	ghauthp_log("%s: started by a FastCGI server, but built without "
 	    "FastCGI support (libfcgi-dev)", name);
 	return 1;
 }

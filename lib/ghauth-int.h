@@ -13,6 +13,167 @@
 
 #define GHAUTHP_UNUSED	__attribute__((unused))
 
+/* ---- errors and the environment (error.c, util.c) ---------------------- */
+
+/* An error plus its optional detail (login, GitHub error_description);
+ * error.c maps each error to a status and the user-facing message
+ * documented in docs/TROUBLESHOOTING.md. */
+struct ghauthp_result {
+	enum ghauth_err	 err;
+	char		 detail[256];
+};
+
+int		 ghauthp_err_status(enum ghauth_err);
+const char	*ghauthp_err_name(enum ghauth_err);
+int		 ghauthp_err_message(const struct ghauthp_result *, char *,
+		    size_t);
+
+/* getenv(3) as a ghauth_getenv_fn. */
+const char	*ghauthp_getenv_process(void *, const char *);
+
+/* ---- configuration (config.c, allow.c) -------------------------------- */
+
+#define GHAUTHP_ALLOW_MAX	1024
+#define GHAUTHP_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
+
+/* What an allowlist entry names. */
+enum ghauthp_allow_kind {
+	GHAUTHP_ALLOW_LOGIN = 0,
+	GHAUTHP_ALLOW_ID,
+	GHAUTHP_ALLOW_ORG,		/* org:ORG */
+	GHAUTHP_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
+	GHAUTHP_ALLOW__MAX
+};
+
+enum ghauth_err	 ghauthp_config_load_file(struct ghauth_config *, const char *,
+		    ghauth_getenv_fn, void *, char *, size_t);
+enum ghauth_err	 ghauthp_config_parse(struct ghauth_config *, const char *,
+		    size_t, ghauth_getenv_fn, void *, char *, size_t);
+int		 ghauthp_allow_parse(struct ghauth_allow *, const char *);
+void		 ghauthp_allow_free(struct ghauth_allow *);
+int		 ghauthp_allow_match(const struct ghauth_allow *, uint64_t,
+		    const char *);
+
+/* ---- the CGI request (request.c, query.c, cookie.c) --------------------- */
+
+#define GHAUTHP_QUERY_MAX	4096
+#define GHAUTHP_COOKIE_MAX	8192
+#define GHAUTHP_HEADER_MAX	1024
+#define GHAUTHP_BODY_MAX	1024
+#define GHAUTHP_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
+
+enum ghauthp_method {
+	GHAUTHP_METHOD_NONE = 0,
+	GHAUTHP_METHOD_GET,
+	GHAUTHP_METHOD_HEAD,
+	GHAUTHP_METHOD_POST,
+	GHAUTHP_METHOD_OTHER
+};
+
+struct ghauthp_request {
+	enum ghauthp_method method;
+	int		 https;
+	int		 path_info;	/* a non-empty PATH_INFO was given */
+	long long	 content_length;	/* -1: absent */
+	char		*query;
+	char		*cookie;
+	char		*accept;
+	char		*origin;
+	char		*sec_fetch_site;
+	char		*session_token;	/* X-Session-Token, raw */
+	int		 session_token_present;
+};
+
+enum ghauth_err	 ghauthp_request_read(struct ghauthp_request *,
+		    ghauth_getenv_fn, void *);
+void		 ghauthp_request_free(struct ghauthp_request *);
+int		 ghauthp_request_wants_json(const struct ghauthp_request *);
+
+/* Query parameters are declared up front; only declared keys are kept. */
+typedef int	(*ghauthp_validator)(const char *, size_t);
+struct ghauthp_qkey {
+	const char	*name;
+	ghauthp_validator valid;
+};
+struct ghauthp_qval {
+	int		 present;	/* key seen (even if invalid or empty) */
+	int		 empty;		/* seen with an empty value */
+	int		 valid;		/* decoded value passed the validator */
+	char		*value;		/* decoded, NUL-terminated; NULL unless valid */
+};
+enum ghauth_err	 ghauthp_query_parse(const char *, const struct ghauthp_qkey *,
+		    size_t, struct ghauthp_qval *);
+void		 ghauthp_query_free(struct ghauthp_qval *, size_t);
+
+int		 ghauthp_valid_token(const char *, size_t);
+int		 ghauthp_valid_code(const char *, size_t);
+int		 ghauthp_valid_error(const char *, size_t);
+int		 ghauthp_valid_redirect(const char *, size_t);
+
+/* Returns 1 found (value copied), 0 absent, -1 malformed or repeated. */
+int		 ghauthp_cookie_get(const char *, const char *, char *, size_t);
+
+/* ---- building the response (response.c) --------------------------------- */
+
+int		 ghauthp_response_header(struct ghauth_response *, const char *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+int		 ghauthp_response_cookie(struct ghauth_response *,
+		    const struct ghauth_config *, const char *, const char *,
+		    long);
+int		 ghauthp_response_body(struct ghauth_response *, const char *,
+		    size_t);
+int		 ghauthp_response_json(struct ghauth_response *, int, void *);
+int		 ghauthp_response_redirect(struct ghauth_response *,
+		    const char *);
+void		 ghauthp_response_error(struct ghauth_response *,
+		    const struct ghauthp_request *,
+		    const struct ghauth_config *, const struct ghauthp_result *);
+
+/* ---- tokens and hashing (random.c, sha256.c, base64.c) ------------------ */
+
+int		 ghauthp_random(void *, size_t);
+int		 ghauthp_token(char out[GHAUTHP_TOKEN_LEN + 1]);
+size_t		 ghauthp_b64url_encode(const unsigned char *, size_t, char *,
+		    size_t);
+int		 ghauthp_b64url_decode(const char *, size_t, unsigned char *,
+		    size_t);
+size_t		 ghauthp_b64_encode(const unsigned char *, size_t, char *,
+		    size_t);
+void		 ghauthp_sha256(const void *, size_t, unsigned char[32]);
+int		 ghauthp_ct_equal(const void *, const void *, size_t);
+
+/* ---- sessions, as the endpoints and the C API see them (session.c) ------ */
+
+enum ghauth_err	 ghauthp_session_lookup(const struct ghauth_config *,
+		    const char *, struct ghauth_identity *);
+enum ghauth_err	 ghauthp_request_token(const struct ghauth_config *,
+		    const struct ghauthp_request *, char[GHAUTHP_TOKEN_LEN + 1],
+		    int *);
+
+/* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
+
+typedef void	(*ghauthp_endpoint)(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_start(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_callback(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_session(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_logout(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+void		 ghauthp_ep_auth(const struct ghauth_config *,
+		    const struct ghauthp_request *, struct ghauth_response *);
+
+/* Runs one CGI request: harden, read, configure, handle, write stdout. */
+int		 ghauthp_cgi_main(const char *, ghauthp_endpoint);
+
+/* ---- logging (log.c): stderr only, never secrets ------------------------ */
+
+void		 ghauthp_log_init(const char *);
+void		 ghauthp_log(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
 /* ---- the configuration's schema (config.c) ------------------------------ */
 
 enum ghauthp_ctype {
@@ -164,7 +325,7 @@ struct ghauthp_record {
 	int64_t		 expires;
 	int64_t		 last_seen;
 	/* state */
-	char		 verifier[GHAUTH_TOKEN_LEN + 1];
+	char		 verifier[GHAUTHP_TOKEN_LEN + 1];
 	char		*redirect;	/* NULL: none */
 	/* session */
 	uint64_t	 uid;
@@ -217,7 +378,7 @@ int		 ghauthp_valid_login(const char *);
 
 #define GHAUTHP_SLUG_MAX	100
 /* The admitting entries of one session, comma-separated, at most: */
-#define GHAUTHP_GROUPS_MAX	(GHAUTH_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
+#define GHAUTHP_GROUPS_MAX	(GHAUTHP_ALLOW_GROUPS_MAX * (5 + 64 + 1 + \
 				    GHAUTHP_SLUG_MAX + 1))
 
 int		 ghauthp_valid_slug(const char *);
@@ -228,7 +389,7 @@ int		 ghauthp_allow_recheck(const struct ghauth_allow *, uint64_t,
 
 enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
 		    const char *, const char *, struct ghauthp_gh_user *,
-		    char **, struct ghauth_result *);
+		    char **, struct ghauthp_result *);
 
 /* One REST call (github.c), for the memberships and the revocation. */
 struct ghauthp_gh_reply {
@@ -272,15 +433,15 @@ int		 ghauthp_identity_json(const struct ghauth_identity *,
 /* ---- the token lifecycle (tokens.c): all the endpoints' store work ------ */
 
 enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
-		    const char *, char[GHAUTH_TOKEN_LEN + 1],
-		    char[GHAUTH_TOKEN_LEN + 1]);
+		    const char *, char[GHAUTHP_TOKEN_LEN + 1],
+		    char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_state_take(const struct ghauth_config *,
 		    const char *, struct ghauthp_record *);
 enum ghauth_err	 ghauthp_session_create(const struct ghauth_config *,
 		    const struct ghauthp_gh_user *, char *,
-		    char[GHAUTH_TOKEN_LEN + 1], char[GHAUTH_TOKEN_LEN + 1]);
+		    char[GHAUTHP_TOKEN_LEN + 1], char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_handoff_take(const struct ghauth_config *,
-		    const char *, char[GHAUTH_TOKEN_LEN + 1]);
+		    const char *, char[GHAUTHP_TOKEN_LEN + 1]);
 enum ghauth_err	 ghauthp_session_get(const struct ghauth_config *,
 		    const char *, struct ghauthp_record *);
 void		 ghauthp_session_touch(const struct ghauth_config *,
@@ -291,10 +452,10 @@ enum ghauth_err	 ghauthp_session_end(const struct ghauth_config *,
 /* ---- endpoint helpers (endpoint.c) ---------------------------------------- */
 
 int		 ghauthp_ep_check(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *,
-		    enum ghauth_method, const char *, int);
+		    const struct ghauthp_request *, struct ghauth_response *,
+		    enum ghauthp_method, const char *, int);
 void		 ghauthp_ep_fail(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *,
+		    const struct ghauthp_request *, struct ghauth_response *,
 		    enum ghauth_err, const char *);
 
 /* ---- one request variable, bounded and checked (request.c) ------------- */
@@ -305,10 +466,10 @@ enum ghauth_err	 ghauthp_request_token_var(ghauth_getenv_fn, void *, char **);
 
 /* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
 
-char		*ghauthp_respond(const char *, ghauth_endpoint,
-		    const struct ghauth_request *, enum ghauth_err,
+char		*ghauthp_respond(const char *, ghauthp_endpoint,
+		    const struct ghauthp_request *, enum ghauth_err,
 		    const struct ghauth_config *, enum ghauth_err, size_t *);
-int		 ghauthp_fastcgi_main(const char *, ghauth_endpoint);
+int		 ghauthp_fastcgi_main(const char *, ghauthp_endpoint);
 
 /* ---- streaming SHA-256 (sha256.c) ---------------------------------------- */
 
@@ -356,7 +517,7 @@ time_t		 ghauthp_now(void);
 void		 ghauthp_hex(const unsigned char *, size_t, char *);
 void		 ghauthp_token_tag(const char *, char[9]);
 
-void		 ghauthp_result(struct ghauth_result *, enum ghauth_err,
+void		 ghauthp_result(struct ghauthp_result *, enum ghauth_err,
 		    const char *);
 
 #endif /* GHAUTH_INT_H */

@@ -1,12 +1,13 @@
 /*
- * ghauth.h - public interface of libghauth, GitHub OAuth sign-in for CGI.
+ * ghauth.h - the C API of libghauth (ghauth_identify(3), docs/PROTECT.md):
+ * who is signed in on this CGI request, and the refusal when nobody is.
  *
- * Every exported name starts with ghauth_ (GHAUTH_ for macros and enum
- * values).  The library never writes to stdout and never exits: it fills a
- * struct ghauth_response that a program in cgi-bin/ serialises.  Errors
- * cross the library boundary as enum ghauth_err, mapped once (error.c) to
- * an HTTP status and the user-facing message documented in
- * docs/TROUBLESHOOTING.md.
+ * This header is the whole interface: every function declared here is
+ * documented in ghauth_identify(3), and tests/docs/test-api.sh checks that
+ * the archive exports no other ghauth_ name.  The library's internals
+ * (prefix ghauthp_, lib/ghauth-int.h) are in the archive too, but are not
+ * an interface.  None of these functions exits, and only ghauth_deny()
+ * writes to stdout; errors are an enum ghauth_err.
  */
 #ifndef GHAUTH_H
 #define GHAUTH_H
@@ -47,41 +48,23 @@ enum ghauth_err {
 	GHAUTH_E__MAX
 };
 
-/* An error plus its optional detail (login, GitHub error_description). */
-struct ghauth_result {
-	enum ghauth_err	 err;
-	char		 detail[256];
-};
-
-int		 ghauth_err_status(enum ghauth_err);
-const char	*ghauth_err_name(enum ghauth_err);
-int		 ghauth_err_message(const struct ghauth_result *, char *, size_t);
-
-/* Where the library reads its environment: getenv(3) for CGI. */
+/* Where the library reads the request's CGI variables (getenv(3)-like). */
 typedef const char *(*ghauth_getenv_fn)(void *ctx, const char *name);
-const char	*ghauth_getenv_process(void *, const char *);
 
-/* ---- configuration (config.c) ------------------------------------------ */
+/* ---- the configuration (config.c) --------------------------------------- */
 
-#define GHAUTH_ALLOW_MAX	1024
-#define GHAUTH_ALLOW_GROUPS_MAX	16	/* org: and team: entries */
-
-/* What an allowlist entry names. */
-enum ghauth_allow_kind {
-	GHAUTH_ALLOW_LOGIN = 0,
-	GHAUTH_ALLOW_ID,
-	GHAUTH_ALLOW_ORG,		/* org:ORG */
-	GHAUTH_ALLOW_TEAM,		/* team:ORG/TEAM-SLUG */
-	GHAUTH_ALLOW__MAX
-};
-
+/*
+ * Defined here because callers hold a struct ghauth_config (and with it a
+ * struct ghauth_allow) themselves; their members are not an interface:
+ * only ghauth_config_load() fills them and ghauth_config_free() frees them.
+ */
 struct ghauth_allow {
 	size_t		 n;
 	char		**login;	/* lower-cased logins, or the canonical
 					   "org:acme" / "team:acme/infra";
 					   NULL for an id entry */
 	uint64_t	*id;		/* numeric ids, 0 for any other entry */
-	unsigned char	*kind;		/* enum ghauth_allow_kind */
+	unsigned char	*kind;		/* what each entry names */
 	size_t		 ngroups;	/* org: and team: entries among n */
 	int		 any;		/* "*" was listed: any GitHub account */
 };
@@ -113,79 +96,18 @@ struct ghauth_config {
 
 enum ghauth_err	 ghauth_config_load(struct ghauth_config *, ghauth_getenv_fn,
 		    void *, char *, size_t);
-enum ghauth_err	 ghauth_config_load_file(struct ghauth_config *, const char *,
-		    ghauth_getenv_fn, void *, char *, size_t);
-enum ghauth_err	 ghauth_config_parse(struct ghauth_config *, const char *,
-		    size_t, ghauth_getenv_fn, void *, char *, size_t);
 void		 ghauth_config_free(struct ghauth_config *);
-int		 ghauth_allow_parse(struct ghauth_allow *, const char *);
-void		 ghauth_allow_free(struct ghauth_allow *);
-int		 ghauth_allow_match(const struct ghauth_allow *, uint64_t,
-		    const char *);
 
-/* ---- the CGI request (request.c, query.c, cookie.c) --------------------- */
-
-#define GHAUTH_QUERY_MAX	4096
-#define GHAUTH_COOKIE_MAX	8192
-#define GHAUTH_HEADER_MAX	1024
-#define GHAUTH_BODY_MAX		1024
-#define GHAUTH_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
-
-enum ghauth_method {
-	GHAUTH_METHOD_NONE = 0,
-	GHAUTH_METHOD_GET,
-	GHAUTH_METHOD_HEAD,
-	GHAUTH_METHOD_POST,
-	GHAUTH_METHOD_OTHER
-};
-
-struct ghauth_request {
-	enum ghauth_method method;
-	int		 https;
-	int		 path_info;	/* a non-empty PATH_INFO was given */
-	long long	 content_length;	/* -1: absent */
-	char		*query;
-	char		*cookie;
-	char		*accept;
-	char		*origin;
-	char		*sec_fetch_site;
-	char		*session_token;	/* X-Session-Token, raw */
-	int		 session_token_present;
-};
-
-enum ghauth_err	 ghauth_request_read(struct ghauth_request *,
-		    ghauth_getenv_fn, void *);
-void		 ghauth_request_free(struct ghauth_request *);
-int		 ghauth_request_wants_json(const struct ghauth_request *);
-
-/* Query parameters are declared up front; only declared keys are kept. */
-typedef int	(*ghauth_validator)(const char *, size_t);
-struct ghauth_qkey {
-	const char	*name;
-	ghauth_validator valid;
-};
-struct ghauth_qval {
-	int		 present;	/* key seen (even if invalid or empty) */
-	int		 empty;		/* seen with an empty value */
-	int		 valid;		/* decoded value passed the validator */
-	char		*value;		/* decoded, NUL-terminated; NULL unless valid */
-};
-enum ghauth_err	 ghauth_query_parse(const char *, const struct ghauth_qkey *,
-		    size_t, struct ghauth_qval *);
-void		 ghauth_query_free(struct ghauth_qval *, size_t);
-
-int		 ghauth_valid_token(const char *, size_t);
-int		 ghauth_valid_code(const char *, size_t);
-int		 ghauth_valid_error(const char *, size_t);
-int		 ghauth_valid_redirect(const char *, size_t);
-
-/* Returns 1 found (value copied), 0 absent, -1 malformed or repeated. */
-int		 ghauth_cookie_get(const char *, const char *, char *, size_t);
-
-/* ---- the response (response.c) ----------------------------------------- */
+/* ---- a CGI response, for ghauth_deny_response() (response.c) ----------- */
 
 #define GHAUTH_HEADERS_MAX	20
 
+/*
+ * Set up with ghauth_response_init(), filled by ghauth_deny_response(),
+ * turned into bytes by ghauth_response_serialize(), released by
+ * ghauth_response_free().  Defined here because callers hold one; its
+ * members are not an interface.
+ */
 struct ghauth_response {
 	int		 status;
 	size_t		 nheaders;
@@ -198,36 +120,10 @@ struct ghauth_response {
 
 void		 ghauth_response_init(struct ghauth_response *);
 void		 ghauth_response_free(struct ghauth_response *);
-int		 ghauth_response_header(struct ghauth_response *, const char *,
-		    const char *, ...) __attribute__((format(printf, 3, 4)));
-int		 ghauth_response_cookie(struct ghauth_response *,
-		    const struct ghauth_config *, const char *, const char *,
-		    long);
-int		 ghauth_response_body(struct ghauth_response *, const char *,
-		    size_t);
-int		 ghauth_response_json(struct ghauth_response *, int, void *);
-int		 ghauth_response_redirect(struct ghauth_response *,
-		    const char *);
-void		 ghauth_response_error(struct ghauth_response *,
-		    const struct ghauth_request *, const struct ghauth_config *,
-		    const struct ghauth_result *);
 char		*ghauth_response_serialize(const struct ghauth_response *,
 		    size_t *);
 
-/* ---- tokens and hashing (random.c, sha256.c, base64.c) ------------------ */
-
-int		 ghauth_random(void *, size_t);
-int		 ghauth_token(char out[GHAUTH_TOKEN_LEN + 1]);
-size_t		 ghauth_b64url_encode(const unsigned char *, size_t, char *,
-		    size_t);
-int		 ghauth_b64url_decode(const char *, size_t, unsigned char *,
-		    size_t);
-size_t		 ghauth_b64_encode(const unsigned char *, size_t, char *,
-		    size_t);
-void		 ghauth_sha256(const void *, size_t, unsigned char[32]);
-int		 ghauth_ct_equal(const void *, const void *, size_t);
-
-/* ---- sessions, as the endpoints and the C API see them (session.c) ------ */
+/* ---- who is signed in (identify.c, session.c) ---------------------------- */
 
 struct ghauth_identity {
 	uint64_t	 id;
@@ -245,14 +141,6 @@ struct ghauth_identity {
 };
 
 void		 ghauth_identity_free(struct ghauth_identity *);
-enum ghauth_err	 ghauth_session_lookup(const struct ghauth_config *,
-		    const char *, struct ghauth_identity *);
-enum ghauth_err	 ghauth_request_token(const struct ghauth_config *,
-		    const struct ghauth_request *, char[GHAUTH_TOKEN_LEN + 1],
-		    int *);
-
-/* ---- protecting a site's own content (identify.c, docs/PROTECT.md) ----- */
-
 const char	*ghauth_getenv_cgi(void *, const char *);
 enum ghauth_err	 ghauth_identify(struct ghauth_identity *);
 enum ghauth_err	 ghauth_identify_env(const struct ghauth_config *,
@@ -261,29 +149,5 @@ int		 ghauth_deny_response(const struct ghauth_config *,
 		    ghauth_getenv_fn, void *, enum ghauth_err,
 		    struct ghauth_response *);
 int		 ghauth_deny(enum ghauth_err);
-
-/* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
-
-typedef void	(*ghauth_endpoint)(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_start(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_callback(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_session(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_logout(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-void		 ghauth_ep_auth(const struct ghauth_config *,
-		    const struct ghauth_request *, struct ghauth_response *);
-
-/* Runs one CGI request: harden, read, configure, handle, write stdout. */
-int		 ghauth_cgi_main(const char *, ghauth_endpoint);
-
-/* ---- logging (log.c): stderr only, never secrets ------------------------ */
-
-void		 ghauth_log_init(const char *);
-void		 ghauth_log(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
 
 #endif /* GHAUTH_H */

@@ -143,11 +143,11 @@ transfer(CURL *c, struct sink *s, const char *what, long *status,
 	*status = 0;
 	if (rc != CURLE_OK) {
 		if (s->overflow) {
-			ghauth_log("github: %s: answer larger than %zu bytes",
+			ghauthp_log("github: %s: answer larger than %zu bytes",
 			    what, s->max);
 			return GHAUTH_E_GH_BADANSWER;
 		}
-		ghauth_log("github: %s: %s", what, errbuf[0] != '\0' ? errbuf :
+		ghauthp_log("github: %s: %s", what, errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(rc));
 		return GHAUTH_E_GH_UNREACHABLE;
 	}
@@ -157,7 +157,7 @@ transfer(CURL *c, struct sink *s, const char *what, long *status,
 
 static enum ghauth_err
 exchange(const struct ghauth_config *cfg, const char *code,
-    const char *verifier, char **token, struct ghauth_result *res)
+    const char *verifier, char **token, struct ghauthp_result *res)
 {
 	struct ghauthp_token_reply r;
 	struct sink	 s;
@@ -197,19 +197,19 @@ exchange(const struct ghauth_config *cfg, const char *code,
 	    GHAUTH_OK)
 		goto out;
 	if (status != 200 || !s.json) {
-		ghauth_log("github: token exchange: HTTP %ld%s", status,
+		ghauthp_log("github: token exchange: HTTP %ld%s", status,
 		    s.json ? "" : ", not JSON");
 		rc = (status == 403 || status == 429) && s.ratelimited ?
 		    GHAUTH_E_GH_RATELIMIT : GHAUTH_E_GH_BADANSWER;
 		goto out;
 	}
 	if (ghauthp_gh_parse_token(s.buf, s.len, &r) != 0) {
-		ghauth_log("github: token exchange: malformed answer");
+		ghauthp_log("github: token exchange: malformed answer");
 		rc = GHAUTH_E_GH_BADANSWER;
 		goto out;
 	}
 	if (r.error != NULL) {
-		ghauth_log("github: token exchange: error %s", r.error);
+		ghauthp_log("github: token exchange: error %s", r.error);
 		ghauthp_result(res, GHAUTH_E_OAUTH, r.error_description != NULL ?
 		    r.error_description : r.error);
 		rc = GHAUTH_E_OAUTH;
@@ -346,7 +346,7 @@ ghauthp_gh_reply_free(struct ghauthp_gh_reply *r)
 static enum ghauth_err
 bad_status(const char *what, long status, const struct sink *s)
 {
-	ghauth_log("github: %s: HTTP %ld%s", what, status,
+	ghauthp_log("github: %s: HTTP %ld%s", what, status,
 	    s->json ? "" : ", not JSON");
 	if ((status == 403 || status == 429) && s->ratelimited)
 		return GHAUTH_E_GH_RATELIMIT;
@@ -368,12 +368,12 @@ get_user(const struct ghauth_config *cfg, const char *token,
 		rc = api_get(cfg, "/user", token, &s, &status);
 		if (rc != GHAUTH_OK || status < 500)
 			break;
-		ghauth_log("github: /user: HTTP %ld, retrying once", status);
+		ghauthp_log("github: /user: HTTP %ld, retrying once", status);
 	}
 	if (rc == GHAUTH_OK && (status != 200 || !s.json))
 		rc = bad_status("/user", status, &s);
 	if (rc == GHAUTH_OK && ghauthp_gh_parse_user(s.buf, s.len, u) != 0) {
-		ghauth_log("github: /user: malformed answer");
+		ghauthp_log("github: /user: malformed answer");
 		rc = GHAUTH_E_GH_BADANSWER;
 	}
 	if (rc != GHAUTH_OK || u->email != NULL) {
@@ -385,12 +385,12 @@ get_user(const struct ghauth_config *cfg, const char *token,
 	rc = api_get(cfg, "/user/emails", token, &s, &status);
 	if (rc == GHAUTH_OK && (status == 403 || status == 404) &&
 	    !s.ratelimited)
-		ghauth_log("github: /user/emails: HTTP %ld, no email", status);
+		ghauthp_log("github: /user/emails: HTTP %ld, no email", status);
 	else if (rc == GHAUTH_OK && (status != 200 || !s.json))
 		rc = bad_status("/user/emails", status, &s);
 	else if (rc == GHAUTH_OK &&
 	    ghauthp_gh_parse_emails(s.buf, s.len, &u->email) != 0) {
-		ghauth_log("github: /user/emails: malformed answer");
+		ghauthp_log("github: /user/emails: malformed answer");
 		rc = GHAUTH_E_GH_BADANSWER;
 	}
 	sink_reset(&s, 0);
@@ -410,7 +410,7 @@ get_user(const struct ghauth_config *cfg, const char *token,
 enum ghauth_err
 ghauthp_github_signin(const struct ghauth_config *cfg, const char *code,
     const char *verifier, struct ghauthp_gh_user *u, char **groups,
-    struct ghauth_result *res)
+    struct ghauthp_result *res)
 {
 	char		*token = NULL;
 	enum ghauth_err	 rc;

@@ -96,7 +96,7 @@ ghauthp_gh_parse_token(const char *buf, size_t len,
 		r->error = str_member(root, "error", 64, 0, &bad);
 		r->error_description = str_member(root, "error_description",
 		    4096, 1, &bad);
-		if (!bad && r->error != NULL && !ghauth_valid_error(r->error,
+		if (!bad && r->error != NULL && !ghauthp_valid_error(r->error,
 		    strlen(r->error)))
 			bad = 1;
 		if (!bad && r->error_description != NULL) {

@@ -40,8 +40,8 @@ ghauthp_gh_memberships(const struct ghauth_config *cfg, const char *token,
 	*groups = NULL;
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < a->n && rc == GHAUTH_OK; i++) {
-		if (a->kind[i] != GHAUTH_ALLOW_ORG &&
-		    a->kind[i] != GHAUTH_ALLOW_TEAM)
+		if (a->kind[i] != GHAUTHP_ALLOW_ORG &&
+		    a->kind[i] != GHAUTHP_ALLOW_TEAM)
 			continue;
 		if (!ghauthp_gh_member_path(a->login[i], login, path,
 		    sizeof(path))) {
@@ -54,7 +54,7 @@ ghauthp_gh_memberships(const struct ghauth_config *cfg, const char *token,
 			    NULL, GHAUTHP_MEMBER_BODY_MAX, a->login[i], &r);
 			if (rc != GHAUTH_OK || r.status < 500)
 				break;
-			ghauth_log("github: %s: HTTP %ld, retrying once",
+			ghauthp_log("github: %s: HTTP %ld, retrying once",
 			    a->login[i], r.status);
 		}
 		if (rc == GHAUTH_OK)
@@ -87,20 +87,20 @@ ghauthp_gh_revoke(const struct ghauth_config *cfg, const char *token)
 	memset(&r, 0, sizeof(r));
 	if (!ghauthp_gh_revoke_path(cfg->client_id, &path) ||
 	    (body = ghauthp_gh_revoke_body(token)) == NULL) {
-		ghauth_log("github: token revocation: out of memory, the token "
+		ghauthp_log("github: token revocation: out of memory, the token "
 		    "was not revoked");
 		goto out;
 	}
 	if (ghauthp_gh_call(cfg, "DELETE", path, NULL, cfg->client_id,
 	    cfg->client_secret, body, GHAUTHP_MEMBER_BODY_MAX,
 	    "token revocation", &r) != GHAUTH_OK) {
-		ghauth_log("github: token revocation failed: the token stays "
+		ghauthp_log("github: token revocation failed: the token stays "
 		    "valid at GitHub until it expires or the user revokes "
 		    "the app");
 		goto out;
 	}
 	if (r.status != 204 && r.status != 200)
-		ghauth_log("github: token revocation: HTTP %ld: the token stays "
+		ghauthp_log("github: token revocation: HTTP %ld: the token stays "
 		    "valid at GitHub until it expires or the user revokes "
 		    "the app", r.status);
 out:

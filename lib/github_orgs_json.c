@@ -115,37 +115,37 @@ ghauthp_gh_member_verdict(const char *entry, const struct ghauthp_gh_reply *r,
 	*active = 0;
 	org_of(entry, org);
 	if ((r->status == 403 || r->status == 429) && r->ratelimited) {
-		ghauth_log("github: %s: rate limited (HTTP %ld)", entry,
+		ghauthp_log("github: %s: rate limited (HTTP %ld)", entry,
 		    r->status);
 		return GHAUTH_E_GH_RATELIMIT;
 	}
 	if (r->status == 404) {
-		ghauth_log("github: %s: not a member (HTTP 404)", entry);
+		ghauthp_log("github: %s: not a member (HTTP 404)", entry);
 		return GHAUTH_OK;
 	}
 	if (r->status == 403) {
 		msg = r->json ? member(r, "message", 4096, &malformed) : NULL;
 		if (msg != NULL && strcasestr(msg,
 		    "OAuth App access restrictions") != NULL)
-			ghauth_log("github: %s: HTTP 403: organisation %s "
+			ghauthp_log("github: %s: HTTP 403: organisation %s "
 			    "restricts OAuth App access and has not approved "
 			    "this app, so nobody is found a member; an owner "
 			    "must approve it (organisation settings, "
 			    "Third-party access)", entry, org);
 		else if (msg != NULL && strcasestr(msg,
 		    "not accessible by integration") != NULL)
-			ghauth_log("github: %s: HTTP 403: this GitHub App "
+			ghauthp_log("github: %s: HTTP 403: this GitHub App "
 			    "cannot read the members of %s; install it in %s "
 			    "with the organisation permission Members: read",
 			    entry, org, org);
 		else
-			ghauth_log("github: %s: not a member (HTTP 403)",
+			ghauthp_log("github: %s: not a member (HTTP 403)",
 			    entry);
 		free(msg);
 		return GHAUTH_OK;
 	}
 	if (r->status != 200 || !r->json) {
-		ghauth_log("github: %s: HTTP %ld%s", entry, r->status,
+		ghauthp_log("github: %s: HTTP %ld%s", entry, r->status,
 		    r->json ? "" : ", not JSON");
 		return GHAUTH_E_GH_BADANSWER;
 	}
@@ -153,12 +153,12 @@ ghauthp_gh_member_verdict(const char *entry, const struct ghauthp_gh_reply *r,
 	if (state == NULL || malformed || (strcmp(state, "active") != 0 &&
 	    strcmp(state, "pending") != 0)) {
 		free(state);
-		ghauth_log("github: %s: malformed answer", entry);
+		ghauthp_log("github: %s: malformed answer", entry);
 		return GHAUTH_E_GH_BADANSWER;
 	}
 	*active = strcmp(state, "active") == 0;
 	if (!*active)
-		ghauth_log("github: %s: invitation pending, not a member yet",
+		ghauthp_log("github: %s: invitation pending, not a member yet",
 		    entry);
 	free(state);
 	return GHAUTH_OK;

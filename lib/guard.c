@@ -123,7 +123,7 @@ config_guard(struct guard *g, const char *target, char *root, size_t sz)
 	rc = best > 0;
 out:
 	if (rc < 0)
-		ghauth_log("%s: \"guard\" must be an object with \"roots\" (a "
+		ghauthp_log("%s: \"guard\" must be an object with \"roots\" (a "
 		    "list of absolute directories) and \"scripts\" (a string)",
 		    g->cfg.path);
 	json_decref(doc);
@@ -161,12 +161,12 @@ locate(struct guard *g)
 	if (g->action)
 		target = env("PATH_TRANSLATED");
 	else if (env("PATH_INFO") != NULL && env("PATH_INFO")[0] != '\0') {
-		ghauth_log("no path below a file (PATH_INFO is set)");
+		ghauthp_log("no path below a file (PATH_INFO is set)");
 		return GHAUTH_E_NOTFOUND;
 	} else
 		target = sfn;
 	if (target == NULL || target[0] != '/') {
-		ghauth_log("the server named no file (%s is empty or relative)",
+		ghauthp_log("the server named no file (%s is empty or relative)",
 		    g->action ? "PATH_TRANSLATED" : "SCRIPT_FILENAME");
 		return GHAUTH_E_NOTFOUND;
 	}
@@ -175,12 +175,12 @@ locate(struct guard *g)
 	snprintf(g->scripts, sizeof(g->scripts), "%s", DEFAULT_SCRIPTS);
 	cr = config_guard(g, target, root, sizeof(root));
 	if (r != NULL && !ghauthp_guard_root(r, root, sizeof(root))) {
-		ghauth_log("GHAUTH_GUARD_ROOT is not usable: it must be the "
+		ghauthp_log("GHAUTH_GUARD_ROOT is not usable: it must be the "
 		    "absolute path of the protected directory");
 		return GHAUTH_E_CONFIG;
 	}
 	if (cr < 0 || (r == NULL && cr == 0)) {
-		ghauth_log("no protected area for %s: set GHAUTH_GUARD_ROOT "
+		ghauthp_log("no protected area for %s: set GHAUTH_GUARD_ROOT "
 		    "(or \"guard\": {\"roots\"} in %s)", target,
 		    g->cfg.path[0] ? g->cfg.path : "the configuration file");
 		return GHAUTH_E_CONFIG;
@@ -202,7 +202,7 @@ locate(struct guard *g)
 	    sizeof(why));
 	if (gp == GHAUTHP_GP_OK)
 		return GHAUTH_OK;
-	ghauth_log("%s %s: %s", gp == GHAUTHP_GP_NOTFOUND ?
+	ghauthp_log("%s %s: %s", gp == GHAUTHP_GP_NOTFOUND ?
 	    "not found:" : gp == GHAUTHP_GP_REFUSED ? "refused:" : "error at",
 	    target, why);
 	return gp == GHAUTHP_GP_ERROR ? GHAUTH_E_CONFIG : GHAUTH_E_NOTFOUND;
@@ -287,7 +287,7 @@ filtered_cookie(const char *hdr, int *empty)
 		return NULL;
 	ok = ghauthp_str_append(&out, &len, &cap, "HTTP_COOKIE=", 12);
 	while (ok && *p != '\0') {
-		p += strspn(p, " \t;");	/* as ghauth_cookie_get() */
+		p += strspn(p, " \t;");	/* as ghauthp_cookie_get() */
 		n = strcspn(p, ";");
 		if (n == 0)
 			break;
@@ -377,14 +377,14 @@ run_script(struct guard *g)
 	char	*argv[2];
 
 	if (faccessat(g->f.dirfd, g->f.name, X_OK, AT_EACCESS) == -1) {
-		ghauth_log("refused %s: a script that is not "
+		ghauthp_log("refused %s: a script that is not "
 		    "executable (its source is never sent)", g->f.path);
 		return GHAUTH_E_NOTFOUND;
 	}
 	if ((e = script_env(g)) == NULL)
 		return GHAUTH_E_NOMEM;
 	if (fchdir(g->f.dirfd) == -1) {
-		ghauth_log("chdir %s: %s", g->f.path, strerror(errno));
+		ghauthp_log("chdir %s: %s", g->f.path, strerror(errno));
 		free_env(e);
 		return GHAUTH_E_INTERNAL;
 	}
@@ -397,7 +397,7 @@ run_script(struct guard *g)
 	ghauthp_unharden(&g->saved);
 	execve(g->f.path, argv, e);
 	ghauthp_harden(&g->saved);
-	ghauth_log("cannot run %s: %s", g->f.path, strerror(errno));
+	ghauthp_log("cannot run %s: %s", g->f.path, strerror(errno));
 	free_env(e);
 	return GHAUTH_E_INTERNAL;
 }
@@ -509,7 +509,7 @@ serve_file(struct guard *g, struct ghauth_response *resp, enum ghauth_err *e)
 
 	head = m != NULL && strcmp(m, "HEAD") == 0;
 	if (m == NULL || (!head && strcmp(m, "GET") != 0)) {
-		ghauth_response_header(resp, "Allow", "GET, HEAD");
+		ghauthp_response_header(resp, "Allow", "GET, HEAD");
 		*e = GHAUTH_E_METHOD;
 		return 0;
 	}
@@ -529,34 +529,34 @@ serve_file(struct guard *g, struct ghauth_response *resp, enum ghauth_err *e)
 		resp->status = rr == 1 ? 206 : rr < 0 ? 416 : 200;
 	}
 	if (resp->status == 206)
-		ghauth_response_header(resp, "Content-Range",
+		ghauthp_response_header(resp, "Content-Range",
 		    "bytes %lld-%lld/%lld", start, start + len - 1,
 		    (long long)st->st_size);
 	else if (resp->status == 416) {
-		ghauth_response_header(resp, "Content-Range", "bytes */%lld",
+		ghauthp_response_header(resp, "Content-Range", "bytes */%lld",
 		    (long long)st->st_size);
 		len = 0;
 	}
 	if (resp->status != 304) {
-		ghauth_response_header(resp, "Content-Type", "%s",
+		ghauthp_response_header(resp, "Content-Type", "%s",
 		    ghauthp_mime_type(g->f.name));
-		ghauth_response_header(resp, "Content-Length", "%lld", len);
-		ghauth_response_header(resp, "Accept-Ranges", "bytes");
+		ghauthp_response_header(resp, "Content-Length", "%lld", len);
+		ghauthp_response_header(resp, "Accept-Ranges", "bytes");
 	}
-	ghauth_response_header(resp, "Last-Modified", "%s", date);
-	ghauth_response_header(resp, "ETag", "%s", etag);
-	ghauth_response_header(resp, "Cache-Control", "private, no-cache");
-	ghauth_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ghauthp_response_header(resp, "Last-Modified", "%s", date);
+	ghauthp_response_header(resp, "ETag", "%s", etag);
+	ghauthp_response_header(resp, "Cache-Control", "private, no-cache");
+	ghauthp_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ghauthp_drain_body();
 	if (!send_head(resp)) {
-		ghauth_log("could not write the response head");
+		ghauthp_log("could not write the response head");
 		return 1;
 	}
 	if (head || resp->status == 304 || resp->status == 416)
 		return 1;
 	ok = send_body(g->f.fd, start, len);
 	if (!ok)
-		ghauth_log("%s: body cut short: %s", g->f.rel,
+		ghauthp_log("%s: body cut short: %s", g->f.rel,
 		    strerror(errno));
 	return 1;
 }
@@ -577,12 +577,12 @@ ghauthp_guard_main(void)
 	memset(&g, 0, sizeof(g));
 	g.f.fd = g.f.dirfd = -1;
 	ghauthp_harden(&g.saved);
-	ghauth_log_init("guard");
+	ghauthp_log_init("guard");
 	ghauth_response_init(&resp);
 	err[0] = '\0';
 	if ((rc = ghauth_config_load(&g.cfg, ghauth_getenv_cgi, NULL, err,
 	    sizeof(err))) != GHAUTH_OK) {
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 		ghauth_deny_response(NULL, ghauth_getenv_cgi, NULL, rc, &resp);
 		goto send;
 	}
@@ -601,7 +601,7 @@ ghauthp_guard_main(void)
 		goto fail;
 	}
 	if (g.f.st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) {
-		ghauth_log("refused %s: executable but not named as a "
+		ghauthp_log("refused %s: executable but not named as a "
 		    "script (GHAUTH_GUARD_SCRIPTS); a program's source is "
 		    "never sent", g.f.path);
 		rc = GHAUTH_E_NOTFOUND;

@@ -4,7 +4,7 @@
  * and ghauth-check.
  *
  * ghauth_identify() applies exactly the rules of GET /auth/session
- * (ghauth_request_token + ghauth_session_lookup: X-Session-Token or the
+ * (ghauthp_request_token + ghauthp_session_lookup: X-Session-Token or the
  * session cookie, never a URL; absolute and idle expiry; the allowlist
  * re-checked on every use) but leaves the caller's process alone: it does
  * not clear the environment, change the umask or write to stdout, and it
@@ -148,8 +148,8 @@ enum ghauth_err
 ghauth_identify_env(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
     void *ctx, struct ghauth_identity *id)
 {
-	struct ghauth_request	 req;
-	char			 tok[GHAUTH_TOKEN_LEN + 1];
+	struct ghauthp_request	 req;
+	char			 tok[GHAUTHP_TOKEN_LEN + 1];
 	enum ghauth_err		 rc;
 	int			 from_cookie;
 
@@ -157,24 +157,24 @@ ghauth_identify_env(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 	memset(&req, 0, sizeof(req));
 	tok[0] = '\0';
 	if (!cfg->enabled) {
-		ghauth_log("identify: sign-in is disabled (auth.enabled is "
+		ghauthp_log("identify: sign-in is disabled (auth.enabled is "
 		    "false): nobody is signed in");
 		rc = GHAUTH_E_DISABLED;
 		goto out;
 	}
 	if ((rc = ghauthp_request_var(fn, ctx, "HTTP_COOKIE",
-	    GHAUTH_COOKIE_MAX, &req.cookie)) != GHAUTH_OK ||
+	    GHAUTHP_COOKIE_MAX, &req.cookie)) != GHAUTH_OK ||
 	    (rc = ghauthp_request_token_var(fn, ctx, &req.session_token)) !=
 	    GHAUTH_OK)
 		goto out;
 	req.session_token_present = req.session_token != NULL;
-	if ((rc = ghauth_request_token(cfg, &req, tok, &from_cookie)) !=
+	if ((rc = ghauthp_request_token(cfg, &req, tok, &from_cookie)) !=
 	    GHAUTH_OK)
 		goto out;
-	rc = ghauth_session_lookup(cfg, tok, id);
+	rc = ghauthp_session_lookup(cfg, tok, id);
 out:
 	ghauthp_wipe(tok, sizeof(tok));
-	ghauth_request_free(&req);
+	ghauthp_request_free(&req);
 	return rc;
 }
 
@@ -195,7 +195,7 @@ ghauth_identify(struct ghauth_identity *id)
 	err[0] = '\0';
 	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
 	    sizeof(err))) != GHAUTH_OK) {
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 		return rc == GHAUTH_E_NOMEM ? rc : GHAUTH_E_CONFIG;
 	}
 	rc = ghauth_identify_env(&cfg, ghauth_getenv_cgi, NULL, id);
@@ -257,7 +257,7 @@ ghauthp_is_browser(ghauth_getenv_fn fn, void *ctx)
 
 	if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
 		return 0;
-	return a != NULL && strlen(a) <= GHAUTH_HEADER_MAX &&
+	return a != NULL && strlen(a) <= GHAUTHP_HEADER_MAX &&
 	    strstr(a, "text/html") != NULL;
 }
 
@@ -277,12 +277,12 @@ return_path(ghauth_getenv_fn fn, void *ctx, char *buf, size_t sz)
 	buf[0] = '\0';
 	if (u == NULL || (n = strlen(u)) == 0 || n >= sz)
 		return 0;
-	if (ghauth_valid_redirect(u, n)) {
+	if (ghauthp_valid_redirect(u, n)) {
 		memcpy(buf, u, n + 1);
 		return 1;
 	}
 	n = strcspn(u, "?");
-	if (n > 0 && ghauth_valid_redirect(u, n)) {
+	if (n > 0 && ghauthp_valid_redirect(u, n)) {
 		memcpy(buf, u, n);
 		buf[n] = '\0';
 		return 1;
@@ -305,8 +305,8 @@ int
 ghauth_deny_response(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
     void *ctx, enum ghauth_err e, struct ghauth_response *resp)
 {
-	struct ghauth_request	 req;
-	struct ghauth_result	 res;
+	struct ghauthp_request	 req;
+	struct ghauthp_result	 res;
 	char			 back[1100];
 	char			*loc = NULL;
 	size_t			 len = 0, cap = 0;
@@ -326,7 +326,7 @@ ghauth_deny_response(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 			ok = ghauthp_str_append(&loc, &len, &cap,
 			    "?redirect=", 10) &&
 			    ghauthp_pct_encode(&loc, &len, &cap, back);
-		ok = ok && ghauth_response_redirect(resp, loc);
+		ok = ok && ghauthp_response_redirect(resp, loc);
 		free(loc);
 		if (!ok)
 			resp->failed = 1;
@@ -334,14 +334,14 @@ ghauth_deny_response(const struct ghauth_config *cfg, ghauth_getenv_fn fn,
 	}
 	/* The 401 is for programs: always JSON.  Other errors as usual. */
 	if (e != GHAUTH_E_SESSION && ghauthp_request_var(fn, ctx, "HTTP_ACCEPT",
-	    GHAUTH_HEADER_MAX, &req.accept) == GHAUTH_E_NOMEM) {
+	    GHAUTHP_HEADER_MAX, &req.accept) == GHAUTH_E_NOMEM) {
 		resp->failed = 1;
 		return 0;
 	}
 	ghauthp_result(&res, e, NULL);
-	ghauth_response_error(resp, e == GHAUTH_E_SESSION ? NULL : &req, cfg,
+	ghauthp_response_error(resp, e == GHAUTH_E_SESSION ? NULL : &req, cfg,
 	    &res);
-	ghauth_request_free(&req);
+	ghauthp_request_free(&req);
 	return !resp->failed;
 }
 
@@ -369,7 +369,7 @@ ghauth_deny(enum ghauth_err e)
 	crc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
 	    sizeof(err));
 	if (crc != GHAUTH_OK)
-		ghauth_log("configuration: %s", err[0] ? err : "out of memory");
+		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
 	ghauth_deny_response(crc == GHAUTH_OK ? &cfg : NULL, ghauth_getenv_cgi,
 	    NULL, e, &resp);
 	out = ghauth_response_serialize(&resp, &len);

@@ -27,7 +27,7 @@
 static char	 progname[32] = "ghauth";
 
 void
-ghauth_log_init(const char *name)
+ghauthp_log_init(const char *name)
 {
 	snprintf(progname, sizeof(progname), "%s", name);
 }
@@ -52,7 +52,7 @@ log_stamp(char *buf, size_t size)
 }
 
 void
-ghauth_log(const char *fmt, ...)
+ghauthp_log(const char *fmt, ...)
 {
 	char	 line[1024];
 	va_list	 ap;

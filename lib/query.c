@@ -53,8 +53,8 @@ ghauthp_pct_decode(const char *s, size_t n, char *out)
 }
 
 enum ghauth_err
-ghauth_query_parse(const char *qs, const struct ghauth_qkey *keys,
-    size_t nkeys, struct ghauth_qval *vals)
+ghauthp_query_parse(const char *qs, const struct ghauthp_qkey *keys,
+    size_t nkeys, struct ghauthp_qval *vals)
 {
 	const char	*p, *amp, *eq;
 	char		*kbuf = NULL, *vbuf = NULL;
@@ -65,7 +65,7 @@ ghauth_query_parse(const char *qs, const struct ghauth_qkey *keys,
 	memset(vals, 0, nkeys * sizeof(*vals));
 	if (qs == NULL || *qs == '\0')
 		return GHAUTH_OK;
-	if ((qlen = strlen(qs)) > GHAUTH_QUERY_MAX)
+	if ((qlen = strlen(qs)) > GHAUTHP_QUERY_MAX)
 		return GHAUTH_E_TOOLARGE;
 	if ((kbuf = malloc(qlen + 1)) == NULL ||
 	    (vbuf = malloc(qlen + 1)) == NULL) {
@@ -116,12 +116,12 @@ out:
 	free(kbuf);
 	free(vbuf);
 	if (rc != GHAUTH_OK)
-		ghauth_query_free(vals, nkeys);
+		ghauthp_query_free(vals, nkeys);
 	return rc;
 }
 
 void
-ghauth_query_free(struct ghauth_qval *vals, size_t n)
+ghauthp_query_free(struct ghauthp_qval *vals, size_t n)
 {
 	size_t	 i;
 
@@ -153,24 +153,24 @@ charset(const char *s, size_t n, const char *extra)
 
 /* A token (state, session, hand-off): the canonical base64url of 32 bytes. */
 int
-ghauth_valid_token(const char *s, size_t n)
+ghauthp_valid_token(const char *s, size_t n)
 {
 	unsigned char	 raw[32];
 
-	return n == GHAUTH_TOKEN_LEN && charset(s, n, "-_") &&
-	    ghauth_b64url_decode(s, n, raw, sizeof(raw));
+	return n == GHAUTHP_TOKEN_LEN && charset(s, n, "-_") &&
+	    ghauthp_b64url_decode(s, n, raw, sizeof(raw));
 }
 
 /* GitHub's code: opaque, in practice 20 hex digits. */
 int
-ghauth_valid_code(const char *s, size_t n)
+ghauthp_valid_code(const char *s, size_t n)
 {
 	return n >= 1 && n <= 256 && charset(s, n, "-_.~");
 }
 
 /* An OAuth error code (RFC 6749 4.1.2.1): we accept [a-z0-9_]. */
 int
-ghauth_valid_error(const char *s, size_t n)
+ghauthp_valid_error(const char *s, size_t n)
 {
 	size_t	 i;
 
@@ -189,7 +189,7 @@ ghauth_valid_error(const char *s, size_t n)
  * backslash or quote, and percent signs only as escapes.
  */
 int
-ghauth_valid_redirect(const char *s, size_t n)
+ghauthp_valid_redirect(const char *s, size_t n)
 {
 	size_t	 i;
 

@@ -12,7 +12,7 @@
 
 /* Fills buf with n random bytes.  Returns 1, or 0 (nothing usable). */
 int
-ghauth_random(void *buf, size_t n)
+ghauthp_random(void *buf, size_t n)
 {
 	unsigned char	*p = buf;
 	ssize_t		 r;
@@ -22,7 +22,7 @@ ghauth_random(void *buf, size_t n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			ghauth_log("getrandom failed: errno %d", errno);
+			ghauthp_log("getrandom failed: errno %d", errno);
 			return 0;
 		}
 		p += r;
@@ -33,14 +33,14 @@ ghauth_random(void *buf, size_t n)
 
 /* A fresh 32-byte token as 43 base64url characters.  Returns 1 or 0. */
 int
-ghauth_token(char out[GHAUTH_TOKEN_LEN + 1])
+ghauthp_token(char out[GHAUTHP_TOKEN_LEN + 1])
 {
 	unsigned char	 raw[32];
 	int		 ok;
 
-	ok = ghauth_random(raw, sizeof(raw)) &&
-	    ghauth_b64url_encode(raw, sizeof(raw), out, GHAUTH_TOKEN_LEN + 1) ==
-	    GHAUTH_TOKEN_LEN;
+	ok = ghauthp_random(raw, sizeof(raw)) &&
+	    ghauthp_b64url_encode(raw, sizeof(raw), out, GHAUTHP_TOKEN_LEN + 1) ==
+	    GHAUTHP_TOKEN_LEN;
 	ghauthp_wipe(raw, sizeof(raw));
 	if (!ok)
 		out[0] = '\0';

@@ -125,9 +125,9 @@ ghauthp_record_encode(const struct ghauthp_record *r, const unsigned char *key,
 	put_u64(&b, (uint64_t)r->last_seen);
 	switch (r->type) {
 	case GHAUTHP_REC_STATE:
-		if (strlen(r->verifier) != GHAUTH_TOKEN_LEN)
+		if (strlen(r->verifier) != GHAUTHP_TOKEN_LEN)
 			b.bad = 1;
-		put(&b, r->verifier, GHAUTH_TOKEN_LEN);
+		put(&b, r->verifier, GHAUTHP_TOKEN_LEN);
 		put_str(&b, r->redirect);
 		break;
 	case GHAUTHP_REC_SESSION:
@@ -234,7 +234,7 @@ verify(const unsigned char *key, size_t klen, const unsigned char *v,
 	    (v[1] != REC_VERSION && v[1] != REC_VERSION_OLD) || v[3] != 0)
 		return -1;
 	if (!tag(key, klen, v, n - TAG, t) ||
-	    !ghauth_ct_equal(t, v + n - TAG, TAG))
+	    !ghauthp_ct_equal(t, v + n - TAG, TAG))
 		return -1;
 	return (long)(n - TAG);
 }
@@ -276,16 +276,16 @@ ghauthp_record_decode(const unsigned char *key, size_t klen,
 	out->last_seen = (int64_t)get_u64(&r);
 	switch (out->type) {
 	case GHAUTHP_REC_STATE:
-		if ((p = take(&r, GHAUTH_TOKEN_LEN)) == NULL ||
-		    !ghauth_valid_token((const char *)p, GHAUTH_TOKEN_LEN)) {
+		if ((p = take(&r, GHAUTHP_TOKEN_LEN)) == NULL ||
+		    !ghauthp_valid_token((const char *)p, GHAUTHP_TOKEN_LEN)) {
 			r.bad = 1;
 			break;
 		}
-		memcpy(out->verifier, p, GHAUTH_TOKEN_LEN);
-		out->verifier[GHAUTH_TOKEN_LEN] = '\0';
+		memcpy(out->verifier, p, GHAUTHP_TOKEN_LEN);
+		out->verifier[GHAUTHP_TOKEN_LEN] = '\0';
 		out->redirect = get_str(&r, &isnull);
 		if (!isnull && out->redirect != NULL &&
-		    !ghauth_valid_redirect(out->redirect,
+		    !ghauthp_valid_redirect(out->redirect,
 		    strlen(out->redirect)))
 			r.bad = 1;
 		break;

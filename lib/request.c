@@ -28,7 +28,7 @@ ghauthp_request_var(ghauth_getenv_fn fn, void *ctx, const char *name,
 	if (v == NULL)
 		return GHAUTH_OK;
 	if ((n = strlen(v)) > max) {
-		ghauth_log("request: %s longer than %zu bytes", name, max);
+		ghauthp_log("request: %s longer than %zu bytes", name, max);
 		return GHAUTH_E_TOOLARGE;
 	}
 	for (i = 0; i < n; i++)
@@ -36,7 +36,7 @@ ghauthp_request_var(ghauth_getenv_fn fn, void *ctx, const char *name,
 		    (unsigned char)v[i] == 0x7f)
 			break;
 	if (i < n) {
-		ghauth_log("request: control byte in %s", name);
+		ghauthp_log("request: control byte in %s", name);
 		return GHAUTH_E_BADREQ;
 	}
 	return (*out = ghauthp_strndup(v, n)) == NULL ? GHAUTH_E_NOMEM :
@@ -56,26 +56,26 @@ ghauthp_request_token_var(ghauth_getenv_fn fn, void *ctx, char **out)
 	enum ghauth_err	 rc;
 
 	rc = ghauthp_request_var(fn, ctx, "HTTP_X_SESSION_TOKEN",
-	    GHAUTH_HEADER_MAX, out);
+	    GHAUTHP_HEADER_MAX, out);
 	if (rc == GHAUTH_E_TOOLARGE)
 		rc = (*out = ghauthp_strdup("")) == NULL ? GHAUTH_E_NOMEM :
 		    GHAUTH_OK;
 	return rc;
 }
 
-static enum ghauth_method
+static enum ghauthp_method
 method(const char *m)
 {
 	if (m == NULL || *m == '\0')
-		return GHAUTH_METHOD_NONE;
+		return GHAUTHP_METHOD_NONE;
 	/* RFC 3875 4.1.12: the method is case-sensitive. */
 	if (strcmp(m, "GET") == 0)
-		return GHAUTH_METHOD_GET;
+		return GHAUTHP_METHOD_GET;
 	if (strcmp(m, "HEAD") == 0)
-		return GHAUTH_METHOD_HEAD;
+		return GHAUTHP_METHOD_HEAD;
 	if (strcmp(m, "POST") == 0)
-		return GHAUTH_METHOD_POST;
-	return GHAUTH_METHOD_OTHER;
+		return GHAUTHP_METHOD_POST;
+	return GHAUTHP_METHOD_OTHER;
 }
 
 /* CONTENT_LENGTH: absent (-1) or 1*DIGIT without overflow. */
@@ -103,7 +103,7 @@ content_length(const char *v, long long *out)
  * method is set, so the caller can answer 405 before anything else.
  */
 enum ghauth_err
-ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
+ghauthp_request_read(struct ghauthp_request *r, ghauth_getenv_fn fn, void *ctx)
 {
 	enum ghauth_err	 rc;
 	const char	*pi, *https;
@@ -117,15 +117,15 @@ ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
 	r->https = https != NULL && (strcmp(https, "on") == 0 ||
 	    strcmp(https, "1") == 0);
 	if ((rc = ghauthp_request_var(fn, ctx, "QUERY_STRING",
-	    GHAUTH_QUERY_MAX, &r->query)) ||
+	    GHAUTHP_QUERY_MAX, &r->query)) ||
 	    (rc = ghauthp_request_var(fn, ctx, "HTTP_COOKIE",
-	    GHAUTH_COOKIE_MAX, &r->cookie)) ||
+	    GHAUTHP_COOKIE_MAX, &r->cookie)) ||
 	    (rc = ghauthp_request_var(fn, ctx, "HTTP_ACCEPT",
-	    GHAUTH_HEADER_MAX, &r->accept)) ||
+	    GHAUTHP_HEADER_MAX, &r->accept)) ||
 	    (rc = ghauthp_request_var(fn, ctx, "HTTP_ORIGIN",
-	    GHAUTH_HEADER_MAX, &r->origin)) ||
+	    GHAUTHP_HEADER_MAX, &r->origin)) ||
 	    (rc = ghauthp_request_var(fn, ctx, "HTTP_SEC_FETCH_SITE",
-	    GHAUTH_HEADER_MAX, &r->sec_fetch_site)) ||
+	    GHAUTHP_HEADER_MAX, &r->sec_fetch_site)) ||
 	    (rc = ghauthp_request_token_var(fn, ctx, &r->session_token)) ||
 	    (rc = content_length(fn(ctx, "CONTENT_LENGTH"),
 	    &r->content_length)))
@@ -135,7 +135,7 @@ ghauth_request_read(struct ghauth_request *r, ghauth_getenv_fn fn, void *ctx)
 }
 
 void
-ghauth_request_free(struct ghauth_request *r)
+ghauthp_request_free(struct ghauthp_request *r)
 {
 	if (r->session_token != NULL)
 		ghauthp_wipe(r->session_token, strlen(r->session_token));
@@ -154,7 +154,7 @@ ghauth_request_free(struct ghauth_request *r)
 
 /* JSON errors when the client asks for JSON and not for HTML. */
 int
-ghauth_request_wants_json(const struct ghauth_request *r)
+ghauthp_request_wants_json(const struct ghauthp_request *r)
 {
 	return r->accept != NULL && strstr(r->accept, "application/json") &&
 	    strstr(r->accept, "text/html") == NULL;

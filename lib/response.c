@@ -46,7 +46,7 @@ ghauth_response_free(struct ghauth_response *r)
  * returns 0; this is a bug guard, since values never come from requests.
  */
 int
-ghauth_response_header(struct ghauth_response *r, const char *name,
+ghauthp_response_header(struct ghauth_response *r, const char *name,
     const char *fmt, ...)
 {
 	char	 buf[4096];
@@ -60,7 +60,7 @@ ghauth_response_header(struct ghauth_response *r, const char *name,
 	    ghauthp_has_ctl(buf, (size_t)n) ||
 	    r->nheaders == GHAUTH_HEADERS_MAX ||
 	    ghauthp_has_ctl(name, strlen(name)) || strchr(name, ':') != NULL) {
-		ghauth_log("response: refused header %s", name);
+		ghauthp_log("response: refused header %s", name);
 		r->failed = 1;
 		ghauthp_wipe(buf, n >= 0 && (size_t)n < sizeof(buf) ?
 		    (size_t)n : sizeof(buf));
@@ -86,11 +86,11 @@ ghauth_response_header(struct ghauth_response *r, const char *name,
  * with max_age 0 deletes it.
  */
 int
-ghauth_response_cookie(struct ghauth_response *r,
+ghauthp_response_cookie(struct ghauth_response *r,
     const struct ghauth_config *cfg, const char *name, const char *value,
     long max_age)
 {
-	return ghauth_response_header(r, "Set-Cookie",
+	return ghauthp_response_header(r, "Set-Cookie",
 	    "%s=%s; Path=/; Max-Age=%ld;%s HttpOnly; SameSite=Lax%s", name,
 	    value, max_age,
 	    max_age == 0 ? " Expires=Thu, 01 Jan 1970 00:00:00 GMT;" : "",
@@ -98,7 +98,7 @@ ghauth_response_cookie(struct ghauth_response *r,
 }
 
 int
-ghauth_response_body(struct ghauth_response *r, const char *body, size_t n)
+ghauthp_response_body(struct ghauth_response *r, const char *body, size_t n)
 {
 	char	*p;
 
@@ -116,7 +116,7 @@ ghauth_response_body(struct ghauth_response *r, const char *body, size_t n)
 
 /* A JSON body (jansson value, not consumed) with the given status. */
 int
-ghauth_response_json(struct ghauth_response *r, int status, void *json)
+ghauthp_response_json(struct ghauth_response *r, int status, void *json)
 {
 	char	*s;
 	int	 ok;
@@ -126,9 +126,9 @@ ghauth_response_json(struct ghauth_response *r, int status, void *json)
 		r->failed = 1;
 		return 0;
 	}
-	ok = ghauth_response_header(r, "Content-Type",
+	ok = ghauthp_response_header(r, "Content-Type",
 	    "application/json; charset=utf-8") &&
-	    ghauth_response_body(r, s, strlen(s));
+	    ghauthp_response_body(r, s, strlen(s));
 	ghauthp_wipe(s, strlen(s));
 	free(s);
 	return ok;
@@ -136,10 +136,10 @@ ghauth_response_json(struct ghauth_response *r, int status, void *json)
 
 /* 303 See Other to an absolute URL the program built itself. */
 int
-ghauth_response_redirect(struct ghauth_response *r, const char *location)
+ghauthp_response_redirect(struct ghauth_response *r, const char *location)
 {
 	r->status = 303;
-	return ghauth_response_header(r, "Location", "%s", location);
+	return ghauthp_response_header(r, "Location", "%s", location);
 }
 
 static int
@@ -197,9 +197,9 @@ error_code(int status, char *buf, size_t sz)
  * already set (Allow, Set-Cookie) are kept.
  */
 void
-ghauth_response_error(struct ghauth_response *r,
-    const struct ghauth_request *req, const struct ghauth_config *cfg,
-    const struct ghauth_result *res)
+ghauthp_response_error(struct ghauth_response *r,
+    const struct ghauthp_request *req, const struct ghauth_config *cfg,
+    const struct ghauthp_result *res)
 {
 	char		 msg[512], hash[32], csp[64], code[40];
 	char		*page = NULL;
@@ -207,13 +207,13 @@ ghauth_response_error(struct ghauth_response *r,
 	json_t		*j;
 	int		 ok;
 
-	ghauth_err_message(res, msg, sizeof(msg));
-	r->status = ghauth_err_status(res->err);
+	ghauthp_err_message(res, msg, sizeof(msg));
+	r->status = ghauthp_err_status(res->err);
 	if (res->err == GHAUTH_E_BUSY || res->err == GHAUTH_E_STORE)
-		ghauth_response_header(r, "Retry-After", "1");
+		ghauthp_response_header(r, "Retry-After", "1");
 	else if (res->err == GHAUTH_E_GH_RATELIMIT)
-		ghauth_response_header(r, "Retry-After", "60");
-	if (req == NULL || ghauth_request_wants_json(req)) {
+		ghauthp_response_header(r, "Retry-After", "60");
+	if (req == NULL || ghauthp_request_wants_json(req)) {
 		/* llms.py v2's shape and v4's, side by side. */
 		error_code(r->status, code, sizeof(code));
 		if ((j = json_pack("{sss{ssss}}", "error", msg,
@@ -222,13 +222,13 @@ ghauth_response_error(struct ghauth_response *r,
 			r->failed = 1;
 			return;
 		}
-		ghauth_response_json(r, r->status, j);
+		ghauthp_response_json(r, r->status, j);
 		json_decref(j);
 		return;
 	}
-	ghauth_sha256(error_style, sizeof(error_style) - 1,
+	ghauthp_sha256(error_style, sizeof(error_style) - 1,
 	    (unsigned char *)hash);
-	ghauth_b64_encode((unsigned char *)hash, 32, csp, sizeof(csp));
+	ghauthp_b64_encode((unsigned char *)hash, 32, csp, sizeof(csp));
 #define ADD(s)	ghauthp_str_append(&page, &len, &cap, (s), strlen(s))
 	ok = ADD("<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
@@ -237,7 +237,7 @@ ghauth_response_error(struct ghauth_response *r,
 	    ADD(error_style) &&
 	    ADD("</style></head><body><main class=\"ghauth-error\" "
 	    "data-error=\"") &&
-	    html_escape(&page, &len, &cap, ghauth_err_name(res->err)) &&
+	    html_escape(&page, &len, &cap, ghauthp_err_name(res->err)) &&
 	    ADD("\"><h1>Sign-in problem</h1><p class=\"msg\" "
 	    "role=\"alert\">") &&
 	    html_escape(&page, &len, &cap, msg) &&
@@ -251,8 +251,8 @@ ghauth_response_error(struct ghauth_response *r,
 		r->failed = 1;
 		return;
 	}
-	ghauth_response_header(r, "Content-Type", "text/html; charset=utf-8");
-	ghauth_response_header(r, "Content-Security-Policy",
+	ghauthp_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	ghauthp_response_header(r, "Content-Security-Policy",
 	    "default-src 'none'; style-src 'sha256-%s'; base-uri 'none'; "
 	    "form-action 'none'; frame-ancestors 'none'", csp);
 	free(r->body);

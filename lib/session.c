@@ -33,11 +33,11 @@ ghauthp_state_cookie(const struct ghauth_config *cfg)
 void
 ghauthp_handoff_pad(const char *handoff, unsigned char pad[32])
 {
-	char	 buf[32 + GHAUTH_TOKEN_LEN + 1];
+	char	 buf[32 + GHAUTHP_TOKEN_LEN + 1];
 	int	 n;
 
 	n = snprintf(buf, sizeof(buf), "ghauth-handoff-pad:%s", handoff);
-	ghauth_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0,
+	ghauthp_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0,
 	    pad);
 	ghauthp_wipe(buf, sizeof(buf));
 }
@@ -48,32 +48,32 @@ ghauthp_handoff_pad(const char *handoff, unsigned char pad[32])
  * Returns GHAUTH_OK or GHAUTH_E_SESSION (absent, malformed, duplicated).
  */
 enum ghauth_err
-ghauth_request_token(const struct ghauth_config *cfg,
-    const struct ghauth_request *req, char tok[GHAUTH_TOKEN_LEN + 1],
+ghauthp_request_token(const struct ghauth_config *cfg,
+    const struct ghauthp_request *req, char tok[GHAUTHP_TOKEN_LEN + 1],
     int *from_cookie)
 {
-	char	 buf[GHAUTH_TOKEN_LEN + 2];
+	char	 buf[GHAUTHP_TOKEN_LEN + 2];
 	int	 rc;
 
 	tok[0] = '\0';
 	*from_cookie = 0;
 	if (req->session_token_present) {
-		if (!ghauth_valid_token(req->session_token,
+		if (!ghauthp_valid_token(req->session_token,
 		    strlen(req->session_token)))
 			return GHAUTH_E_SESSION;
-		memcpy(tok, req->session_token, GHAUTH_TOKEN_LEN + 1);
+		memcpy(tok, req->session_token, GHAUTHP_TOKEN_LEN + 1);
 		return GHAUTH_OK;
 	}
-	rc = ghauth_cookie_get(req->cookie, ghauthp_session_cookie(cfg), buf,
+	rc = ghauthp_cookie_get(req->cookie, ghauthp_session_cookie(cfg), buf,
 	    sizeof(buf));
-	if (rc <= 0 || !ghauth_valid_token(buf, strlen(buf))) {
+	if (rc <= 0 || !ghauthp_valid_token(buf, strlen(buf))) {
 		if (rc < 0)
-			ghauth_log("session: session cookie repeated or too "
+			ghauthp_log("session: session cookie repeated or too "
 			    "long");
 		ghauthp_wipe(buf, sizeof(buf));
 		return GHAUTH_E_SESSION;
 	}
-	memcpy(tok, buf, GHAUTH_TOKEN_LEN + 1);
+	memcpy(tok, buf, GHAUTHP_TOKEN_LEN + 1);
 	ghauthp_wipe(buf, sizeof(buf));
 	*from_cookie = 1;
 	return GHAUTH_OK;
@@ -116,7 +116,7 @@ usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
 		return -1;
 	else if (in == 0) {
 		ghauthp_token_tag(token, tag);
-		ghauth_log("session %s: user %s (id %llu) no longer on the "
+		ghauthp_log("session %s: user %s (id %llu) no longer on the "
 		    "allowlist", tag, r->login, (unsigned long long)r->uid);
 		return 0;
 	}
@@ -124,7 +124,7 @@ usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
 		return 1;
 	/* The tag (a hash) is computed only when there is something to log. */
 	ghauthp_token_tag(token, tag);
-	ghauth_log("session %s: %s", tag, why);
+	ghauthp_log("session %s: %s", tag, why);
 	return 0;
 }
 
@@ -133,7 +133,7 @@ usable(const struct ghauth_config *cfg, const struct ghauthp_record *r,
  * with ghauth_identity_free), GHAUTH_E_SESSION, or a store error.
  */
 enum ghauth_err
-ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
+ghauthp_session_lookup(const struct ghauth_config *cfg, const char *token,
     struct ghauth_identity *id)
 {
 	struct ghauthp_record	 r;
@@ -143,7 +143,7 @@ ghauth_session_lookup(const struct ghauth_config *cfg, const char *token,
 	int			 use;
 
 	memset(id, 0, sizeof(*id));
-	if (!ghauth_valid_token(token, strlen(token)))
+	if (!ghauthp_valid_token(token, strlen(token)))
 		return GHAUTH_E_SESSION;
 	if ((rc = ghauthp_session_get(cfg, token, &r)) != GHAUTH_OK)
 		return rc;
@@ -203,7 +203,7 @@ ghauthp_identity_json(const struct ghauth_identity *id, const char *token,
 #undef ADD
 #undef STR
 	resp->status = 200;
-	ok = ok && ghauth_response_header(resp, "Content-Type",
+	ok = ok && ghauthp_response_header(resp, "Content-Type",
 	    "application/json; charset=utf-8");
 	if (ok) {
 		free(resp->body);

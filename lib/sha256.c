@@ -120,7 +120,7 @@ ghauthp_sha256_final(struct sha256 *s, unsigned char out[32])
 }
 
 void
-ghauth_sha256(const void *data, size_t n, unsigned char out[32])
+ghauthp_sha256(const void *data, size_t n, unsigned char out[32])
 {
 	struct sha256	 s;
 

@@ -160,7 +160,7 @@ take_record(const struct ghauth_config *cfg, const unsigned char *key,
  */
 enum ghauth_err
 ghauthp_state_create(const struct ghauth_config *cfg, const char *redirect,
-    char state[GHAUTH_TOKEN_LEN + 1], char challenge[GHAUTH_TOKEN_LEN + 1])
+    char state[GHAUTHP_TOKEN_LEN + 1], char challenge[GHAUTHP_TOKEN_LEN + 1])
 {
 	struct ghauthp_record	 rec;
 	struct ghauthp_store	*st;
@@ -175,17 +175,17 @@ ghauthp_state_create(const struct ghauth_config *cfg, const char *redirect,
 	rec.created = rec.last_seen = now;
 	rec.expires = now + cfg->state_ttl;
 	rec.redirect = (char *)(uintptr_t)redirect;
-	if (!ghauth_token(rec.verifier)) {
+	if (!ghauthp_token(rec.verifier)) {
 		rc = GHAUTH_E_INTERNAL;
 		goto out;
 	}
-	ghauth_sha256(rec.verifier, GHAUTH_TOKEN_LEN, hash);
-	ghauth_b64url_encode(hash, sizeof(hash), challenge,
-	    GHAUTH_TOKEN_LEN + 1);
+	ghauthp_sha256(rec.verifier, GHAUTHP_TOKEN_LEN, hash);
+	ghauthp_b64url_encode(hash, sizeof(hash), challenge,
+	    GHAUTHP_TOKEN_LEN + 1);
 	if ((rc = open_store(cfg, GHAUTHP_STORE_WRITE, &st)) != GHAUTH_OK)
 		goto out;
 	for (tries = 0; tries < 3; tries++) {
-		if (!ghauth_token(state)) {
+		if (!ghauthp_token(state)) {
 			rc = GHAUTH_E_INTERNAL;
 			break;
 		}
@@ -200,7 +200,7 @@ ghauthp_state_create(const struct ghauth_config *cfg, const char *redirect,
 	rc = finish(st, rc);
 out:
 	if (rc != GHAUTH_OK)
-		ghauthp_wipe(state, GHAUTH_TOKEN_LEN + 1);
+		ghauthp_wipe(state, GHAUTHP_TOKEN_LEN + 1);
 	ghauthp_wipe(&rec, sizeof(rec));
 	return rc;
 }
@@ -224,21 +224,21 @@ ghauthp_state_take(const struct ghauth_config *cfg, const char *state,
 	rc = take_record(cfg, key, now, 1, rec, &bad);
 	if (rc == GHAUTH_E_SESSION) {
 		if (bad)
-			ghauth_log("callback: state record failed its "
+			ghauthp_log("callback: state record failed its "
 			    "integrity check");
 		else
-			ghauth_log("callback: state unknown or already used");
+			ghauthp_log("callback: state unknown or already used");
 		return GHAUTH_E_BAD_STATE;
 	}
 	if (rc != GHAUTH_OK)
 		return rc;
 	if (rec->type != GHAUTHP_REC_STATE) {
-		ghauth_log("callback: state record failed its integrity check");
+		ghauthp_log("callback: state record failed its integrity check");
 		ghauthp_record_free(rec);
 		return GHAUTH_E_BAD_STATE;
 	}
 	if (now >= rec->expires) {
-		ghauth_log("callback: state expired");
+		ghauthp_log("callback: state expired");
 		ghauthp_record_free(rec);
 		return GHAUTH_E_BAD_STATE;
 	}
@@ -254,7 +254,7 @@ ghauthp_state_take(const struct ghauth_config *cfg, const char *state,
 enum ghauth_err
 ghauthp_session_create(const struct ghauth_config *cfg,
     const struct ghauthp_gh_user *u, char *groups,
-    char token[GHAUTH_TOKEN_LEN + 1], char handoff[GHAUTH_TOKEN_LEN + 1])
+    char token[GHAUTHP_TOKEN_LEN + 1], char handoff[GHAUTHP_TOKEN_LEN + 1])
 {
 	struct ghauthp_store	*st = NULL;
 	struct ghauthp_record	 s, h;
@@ -268,10 +268,10 @@ ghauthp_session_create(const struct ghauth_config *cfg,
 
 	memset(&s, 0, sizeof(s));
 	memset(&h, 0, sizeof(h));
-	if (!ghauth_random(raw, sizeof(raw)) ||
-	    ghauth_b64url_encode(raw, sizeof(raw), token,
-	    GHAUTH_TOKEN_LEN + 1) != GHAUTH_TOKEN_LEN ||
-	    !ghauth_token(handoff))
+	if (!ghauthp_random(raw, sizeof(raw)) ||
+	    ghauthp_b64url_encode(raw, sizeof(raw), token,
+	    GHAUTHP_TOKEN_LEN + 1) != GHAUTHP_TOKEN_LEN ||
+	    !ghauthp_token(handoff))
 		goto out;
 	s.type = GHAUTHP_REC_SESSION;
 	s.created = s.last_seen = now;
@@ -319,8 +319,8 @@ out:
 	ghauthp_wipe(pad, sizeof(pad));
 	ghauthp_wipe(&h, sizeof(h));
 	if (rc != GHAUTH_OK) {
-		ghauthp_wipe(token, GHAUTH_TOKEN_LEN + 1);
-		ghauthp_wipe(handoff, GHAUTH_TOKEN_LEN + 1);
+		ghauthp_wipe(token, GHAUTHP_TOKEN_LEN + 1);
+		ghauthp_wipe(handoff, GHAUTHP_TOKEN_LEN + 1);
 	}
 	return rc;
 }
@@ -331,7 +331,7 @@ out:
  */
 enum ghauth_err
 ghauthp_handoff_take(const struct ghauth_config *cfg, const char *handoff,
-    char token[GHAUTH_TOKEN_LEN + 1])
+    char token[GHAUTHP_TOKEN_LEN + 1])
 {
 	struct ghauthp_record	 r;
 	unsigned char		 key[GHAUTHP_KEY_LEN], pad[32], raw[32];
@@ -345,23 +345,23 @@ ghauthp_handoff_take(const struct ghauth_config *cfg, const char *handoff,
 	rc = take_record(cfg, key, now, 0, &r, &bad);
 	if (rc == GHAUTH_E_SESSION) {
 		if (bad)
-			ghauth_log("session: hand-off failed its integrity "
+			ghauthp_log("session: hand-off failed its integrity "
 			    "check");
 		else
-			ghauth_log("session: hand-off unknown or already used");
+			ghauthp_log("session: hand-off unknown or already used");
 		return rc;
 	}
 	if (rc != GHAUTH_OK)
 		return rc;
 	if (r.type != GHAUTHP_REC_HANDOFF || now >= r.expires) {
-		ghauth_log("session: hand-off expired");
+		ghauthp_log("session: hand-off expired");
 		ghauthp_record_free(&r);
 		return GHAUTH_E_SESSION;
 	}
 	ghauthp_handoff_pad(handoff, pad);
 	for (i = 0; i < sizeof(raw); i++)
 		raw[i] = r.masked[i] ^ pad[i];
-	ghauth_b64url_encode(raw, sizeof(raw), token, GHAUTH_TOKEN_LEN + 1);
+	ghauthp_b64url_encode(raw, sizeof(raw), token, GHAUTHP_TOKEN_LEN + 1);
 	ghauthp_wipe(raw, sizeof(raw));
 	ghauthp_wipe(pad, sizeof(pad));
 	ghauthp_record_free(&r);
@@ -397,7 +397,7 @@ ghauthp_session_get(const struct ghauth_config *cfg, const char *token,
 	if (ghauthp_record_decode(key, sizeof(key), v, vlen, r) != 0) {
 		memset(r, 0, sizeof(*r));
 		ghauthp_token_tag(token, tag);
-		ghauth_log("session %s: record failed its integrity check", tag);
+		ghauthp_log("session %s: record failed its integrity check", tag);
 		rc = GHAUTH_E_SESSION;
 	}
 	free(v);

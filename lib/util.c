@@ -179,7 +179,7 @@ void
 ghauthp_token_tag(const char *token, char tag[9])
 {
 	unsigned char	 h[32];
-	char		 buf[4 + GHAUTH_TOKEN_LEN + 1];
+	char		 buf[4 + GHAUTHP_TOKEN_LEN + 1];
 	char		 hex[65];
 	int		 n;
 
@@ -188,14 +188,14 @@ ghauthp_token_tag(const char *token, char tag[9])
 		n = 0;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	ghauth_sha256(buf, (size_t)n, h);
+	ghauthp_sha256(buf, (size_t)n, h);
 	ghauthp_hex(h, 4, hex);
 	memcpy(tag, hex, 9);
 	ghauthp_wipe(buf, sizeof(buf));
 }
 
 void
-ghauthp_result(struct ghauth_result *r, enum ghauth_err e, const char *detail)
+ghauthp_result(struct ghauthp_result *r, enum ghauth_err e, const char *detail)
 {
 	r->err = e;
 	r->detail[0] = '\0';
@@ -204,7 +204,7 @@ ghauthp_result(struct ghauth_result *r, enum ghauth_err e, const char *detail)
 }
 
 int
-ghauth_ct_equal(const void *a, const void *b, size_t n)
+ghauthp_ct_equal(const void *a, const void *b, size_t n)
 {
 	const volatile unsigned char *x = a, *y = b;
 	unsigned char	 d = 0;
@@ -216,7 +216,7 @@ ghauth_ct_equal(const void *a, const void *b, size_t n)
 }
 
 const char *
-ghauth_getenv_process(void *ctx GHAUTHP_UNUSED, const char *name)
+ghauthp_getenv_process(void *ctx GHAUTHP_UNUSED, const char *name)
 {
 	return getenv(name);
 }

@@ -287,10 +287,10 @@ cmd_check_config(const char *cfgpath)
 	size_t				 i, n;
 
 	src = cfgpath != NULL ? cfgpath :
-	    ghauthp_config_path(ghauth_getenv_process, NULL);
+	    ghauthp_config_path(ghauthp_getenv_process, NULL);
 	printf("%-27s %s\n", "configuration", src != NULL ? src :
 	    "the environment (no file)");
-	rc = ghauthp_admin_check_config(&cfg, src, ghauth_getenv_process,
+	rc = ghauthp_admin_check_config(&cfg, src, ghauthp_getenv_process,
 	    NULL, &r);
 	if (rc == GHAUTH_OK) {
 		k = ghauthp_config_keys(&n);
@@ -339,14 +339,14 @@ configure(const char *cfgpath, const char *opt_store,
 	}
 	err[0] = '\0';
 	if (cfgpath != NULL)
-		rc = ghauth_config_load_file(&cfg, cfgpath,
-		    ghauth_getenv_process, NULL, err, sizeof(err));
+		rc = ghauthp_config_load_file(&cfg, cfgpath,
+		    ghauthp_getenv_process, NULL, err, sizeof(err));
 	else
-		rc = ghauth_config_load(&cfg, ghauth_getenv_process, NULL, err,
+		rc = ghauth_config_load(&cfg, ghauthp_getenv_process, NULL, err,
 		    sizeof(err));
 	if (rc != GHAUTH_OK) {
 		fprintf(stderr, "ghauth-admin: configuration: %s\n",
-		    err[0] != '\0' ? err : ghauth_err_name(rc));
+		    err[0] != '\0' ? err : ghauthp_err_name(rc));
 		return 0;
 	}
 	*store = strdup(opt_store != NULL ? opt_store : cfg.store);
@@ -373,7 +373,7 @@ main(int argc, char *argv[])
 	int				 nargs, json = 0;
 
 	umask(077);
-	ghauth_log_init("admin");
+	ghauthp_log_init("admin");
 	memset(&o, 0, sizeof(o));
 	o.timeout_ms = 2000;
 	while ((ch = getopt(argc, argv, "+c:hs:t:")) != -1) {

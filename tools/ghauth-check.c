@@ -134,7 +134,7 @@ main(int argc, char *argv[])
 	int			 c, deny = 0, ok, ret;
 
 	ghauthp_harden(&sv);
-	ghauth_log_init("ghauth-check");
+	ghauthp_log_init("ghauth-check");
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -175,7 +175,7 @@ main(int argc, char *argv[])
 	if (rc != GHAUTH_OK) {
 		/* A request's fault (no or a bad cookie) is "signed out";
 		 * the server's (configuration, store) is an error. */
-		return ghauth_err_status(rc) >= 500 ? EXIT_ERROR :
+		return ghauthp_err_status(rc) >= 500 ? EXIT_ERROR :
 		    EXIT_SIGNED_OUT;
 	}
 	ok = fmt == FMT_JSON ? print_json(&id) : print_vars(&id, fmt);
@@ -183,6 +183,6 @@ main(int argc, char *argv[])
 	ghauth_identity_free(&id);
 	ret = ok ? 0 : EXIT_ERROR;
 	if (!ok)
-		ghauth_log("cannot write the identity to stdout");
+		ghauthp_log("cannot write the identity to stdout");
 	return ret;
 }

@@ -117,12 +117,12 @@ safe_file(int fd, const char *what, const char *path)
 	struct stat	 st;
 
 	if (fstat(fd, &st) == -1) {
-		ghauth_log("store: fstat %s: %s", path, strerror(errno));
+		ghauthp_log("store: fstat %s: %s", path, strerror(errno));
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077) != 0 || st.st_nlink != 1) {
-		ghauth_log("store: refusing %s %s: must be a regular file owned "
+		ghauthp_log("store: refusing %s %s: must be a regular file owned "
 		    "by uid %u with mode 0600 and one link", what, path,
 		    (unsigned)geteuid());
 		return 0;
@@ -145,12 +145,12 @@ lock_deadline(int fd, int op, long timeout_ms)
 	if (flock(fd, op | LOCK_NB) == 0)
 		return GHAUTHP_S_OK;
 	if (errno != EWOULDBLOCK) {
-		ghauth_log("store: flock: %s", strerror(errno));
+		ghauthp_log("store: flock: %s", strerror(errno));
 		return GHAUTHP_S_FAILED;
 	}
 	if (timeout_ms <= 0) {
 		/* A zero timer would disarm, not expire: never wait. */
-		ghauth_log("store: lock busy");
+		ghauthp_log("store: lock busy");
 		return GHAUTHP_S_BUSY;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -182,10 +182,10 @@ lock_deadline(int fd, int op, long timeout_ms)
 	if (rc == 0)
 		return GHAUTHP_S_OK;
 	if (err == EINTR) {
-		ghauth_log("store: lock busy for %ld ms", timeout_ms);
+		ghauthp_log("store: lock busy for %ld ms", timeout_ms);
 		return GHAUTHP_S_BUSY;
 	}
-	ghauth_log("store: flock: %s", strerror(err));
+	ghauthp_log("store: flock: %s", strerror(err));
 	return GHAUTHP_S_FAILED;
 }
 
@@ -258,7 +258,7 @@ lock_store(struct gdbm_store **out, const char *path,
 		s->lockfd = open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 		    O_NOCTTY);
 	if (s->lockfd == -1) {
-		ghauth_log("store: cannot open lock file %s: %s", lockpath,
+		ghauthp_log("store: cannot open lock file %s: %s", lockpath,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		release(s);
 		return GHAUTHP_S_FAILED;
@@ -274,7 +274,7 @@ lock_store(struct gdbm_store **out, const char *path,
 		return rc;
 	}
 	if (mode == GHAUTHP_STORE_WRITE && !bump_generation(s->lockfd)) {
-		ghauth_log("store: cannot write lock file %s: %s", lockpath,
+		ghauthp_log("store: cannot write lock file %s: %s", lockpath,
 		    strerror(errno));
 		release(s);
 		return GHAUTHP_S_FAILED;
@@ -334,7 +334,7 @@ ghauthp_gdbm_open(struct ghauthp_store **out, const char *path,
 		return GHAUTHP_S_OK;
 	}
 	if (fd == -1) {
-		ghauth_log("store: cannot open %s: %s", path,
+		ghauthp_log("store: cannot open %s: %s", path,
 		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		release(s);
 		return GHAUTHP_S_FAILED;
@@ -364,13 +364,13 @@ ghauthp_gdbm_open(struct ghauthp_store **out, const char *path,
 	if (s->db == NULL) {
 		int	 ge = gdbm_errno;
 
-		ghauth_log("store: %s: %s", path, gdbm_strerror(ge));
+		ghauthp_log("store: %s: %s", path, gdbm_strerror(ge));
 		release(s);
 		return ge == GDBM_CANT_BE_READER || ge == GDBM_CANT_BE_WRITER ?
 		    GHAUTHP_S_BUSY : GHAUTHP_S_FAILED;
 	}
 	if (gdbm_needs_recovery(s->db)) {
-		ghauth_log("store: %s needs recovery: run ghauth-admin recover",
+		ghauthp_log("store: %s needs recovery: run ghauth-admin recover",
 		    path);
 		gdbm_close(s->db);
 		release(s);
@@ -407,7 +407,7 @@ gdbm_close_store(struct ghauthp_store *b, int failed)
 	if (failed)
 		s->failed = 1;
 	if (s->db != NULL && !s->cached && gdbm_close(s->db) != 0) {
-		ghauth_log("store: closing %s: %s", s->path,
+		ghauthp_log("store: closing %s: %s", s->path,
 		    gdbm_strerror(gdbm_errno));
 		rc = -1;
 	}
@@ -434,7 +434,7 @@ gdbm_get(struct ghauthp_store *b, const void *key, size_t klen,
 	if (v.dptr == NULL) {
 		if (gdbm_errno == GDBM_ITEM_NOT_FOUND)
 			return GHAUTHP_S_ABSENT;
-		ghauth_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
+		ghauthp_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
 		s->failed = 1;
 		return GHAUTHP_S_FAILED;
 	}
@@ -459,7 +459,7 @@ gdbm_del(struct ghauthp_store *b, const void *key, size_t klen)
 	k.dsize = (int)klen;
 	if (gdbm_delete(s->db, k) == 0 || gdbm_errno == GDBM_ITEM_NOT_FOUND)
 		return GHAUTHP_S_OK;
-	ghauth_log("store: delete: %s", gdbm_strerror(gdbm_errno));
+	ghauthp_log("store: delete: %s", gdbm_strerror(gdbm_errno));
 	s->failed = 1;
 	return GHAUTHP_S_FAILED;
 }
@@ -504,7 +504,7 @@ gdbm_put(struct ghauthp_store *b, const void *key, size_t klen,
 		if (gdbm_errno == GDBM_ITEM_NOT_FOUND ||
 		    gdbm_errno == GDBM_NO_ERROR)
 			return GHAUTHP_S_ABSENT;
-		ghauth_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
+		ghauthp_log("store: fetch: %s", gdbm_strerror(gdbm_errno));
 		s->failed = 1;
 		return GHAUTHP_S_FAILED;
 	}
@@ -513,7 +513,7 @@ gdbm_put(struct ghauthp_store *b, const void *key, size_t klen,
 	if (rc == 1)
 		return GHAUTHP_S_EXISTS;
 	if (rc != 0) {
-		ghauth_log("store: store: %s", gdbm_strerror(gdbm_errno));
+		ghauthp_log("store: store: %s", gdbm_strerror(gdbm_errno));
 		s->failed = 1;
 		return GHAUTHP_S_FAILED;
 	}
@@ -554,7 +554,7 @@ gdbm_each(struct ghauthp_store *b, int (*fn)(void *, const unsigned char *,
 	free(k.dptr);
 	if (gdbm_errno != GDBM_ITEM_NOT_FOUND && gdbm_errno != GDBM_NO_ERROR &&
 	    go) {
-		ghauth_log("store: reading %s: %s", s->path,
+		ghauthp_log("store: reading %s: %s", s->path,
 		    gdbm_strerror(gdbm_errno));
 		return GHAUTHP_S_FAILED;
 	}

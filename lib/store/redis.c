@@ -285,23 +285,23 @@ log_reply_error(const char *what, const redisReply *rp)
 		    rp->str[i] : '?';
 	msg[n] = '\0';
 	if (strncmp(msg, "OOM", 3) == 0)
-		ghauth_log("store: redis %s: out of memory (maxmemory): %s",
+		ghauthp_log("store: redis %s: out of memory (maxmemory): %s",
 		    conn.where, msg);
 	else if (strncmp(msg, "READONLY", 8) == 0)
-		ghauth_log("store: redis %s: read-only (a replica): point the "
+		ghauthp_log("store: redis %s: read-only (a replica): point the "
 		    "store at the primary", conn.where);
 	else if (strncmp(msg, "WRONGPASS", 9) == 0 ||
 	    strncmp(msg, "NOAUTH", 6) == 0 || strncmp(msg, "NOPERM", 6) == 0 ||
 	    strncmp(msg, "ERR AUTH", 8) == 0 ||
 	    strncmp(msg, "ERR invalid password", 20) == 0)
-		ghauth_log("store: redis %s: access refused (%s): check the "
+		ghauthp_log("store: redis %s: access refused (%s): check the "
 		    "user and password of the store URL and the ACL", conn.where,
 		    what);
 	else if (strncmp(msg, "LOADING", 7) == 0)
-		ghauth_log("store: redis %s: still loading its data set",
+		ghauthp_log("store: redis %s: still loading its data set",
 		    conn.where);
 	else
-		ghauth_log("store: redis %s: %s refused: %s", conn.where, what,
+		ghauthp_log("store: redis %s: %s refused: %s", conn.where, what,
 		    msg);
 }
 
@@ -313,13 +313,13 @@ log_conn_error(const char *what, int err, const char *errstr, int saved,
 	conn.timed_out = err == REDIS_ERR_IO && (saved == EAGAIN ||
 	    saved == EWOULDBLOCK || saved == ETIMEDOUT || saved == EINPROGRESS);
 	if (conn.timed_out)
-		ghauth_log("store: redis %s: no answer within %ld ms (%s)",
+		ghauthp_log("store: redis %s: no answer within %ld ms (%s)",
 		    conn.where, timeout_ms, what);
 	else if (err == REDIS_ERR_EOF)
-		ghauth_log("store: redis %s: connection closed by the server "
+		ghauthp_log("store: redis %s: connection closed by the server "
 		    "(%s)", conn.where, what);
 	else
-		ghauth_log("store: redis %s: %s failed: %s", conn.where, what,
+		ghauthp_log("store: redis %s: %s failed: %s", conn.where, what,
 		    errstr);
 }
 
@@ -359,7 +359,7 @@ connect_to(const struct rspec *r, long timeout_ms)
 	conn.c = r->is_unix ? redisConnectUnixWithTimeout(r->path, tv) :
 	    redisConnectWithTimeout(r->host, r->port, tv);
 	if (conn.c == NULL) {
-		ghauth_log("store: redis %s: out of memory", conn.where);
+		ghauthp_log("store: redis %s: out of memory", conn.where);
 		return 0;
 	}
 	if (conn.c->err) {
@@ -367,7 +367,7 @@ connect_to(const struct rspec *r, long timeout_ms)
 
 		if (conn.c->err == REDIS_ERR_IO && saved != EAGAIN &&
 		    saved != EINPROGRESS && saved != ETIMEDOUT && saved != 0)
-			ghauth_log("store: redis %s: cannot connect: %s",
+			ghauthp_log("store: redis %s: cannot connect: %s",
 			    conn.where, strerror(saved));
 		else
 			log_conn_error("connect", conn.c->err,
@@ -376,7 +376,7 @@ connect_to(const struct rspec *r, long timeout_ms)
 		return 0;
 	}
 	if (redisSetTimeout(conn.c, tv) != REDIS_OK) {
-		ghauth_log("store: redis %s: cannot set the timeout",
+		ghauthp_log("store: redis %s: cannot set the timeout",
 		    conn.where);
 		drop();
 		return 0;
@@ -438,7 +438,7 @@ ensure(const struct ghauthp_store_spec *sp)
 	}
 	drop();
 	if (!parse_spec(sp->store, &r, &why)) {
-		ghauth_log("store: %s", why);
+		ghauthp_log("store: %s", why);
 		ghauthp_wipe(id, sizeof(id));
 		return 0;
 	}
@@ -536,7 +536,7 @@ run(struct redis_store *s, const char *what, int argc, const char **argv,
 	int		 kept;
 
 	if (s->plen + klen > sizeof(k)) {
-		ghauth_log("store: redis %s: key too long", conn.where);
+		ghauthp_log("store: redis %s: key too long", conn.where);
 		return NULL;
 	}
 	memcpy(k, s->prefix, s->plen);
@@ -588,7 +588,7 @@ fetch(struct ghauthp_store *b, const char *cmd, const void *key, size_t klen,
 		ghauthp_wipe(rp->str, rp->len);
 	} else if (rp->type != REDIS_REPLY_NIL &&
 	    rp->type != REDIS_REPLY_STRING) {
-		ghauth_log("store: redis %s: unexpected answer to %s",
+		ghauthp_log("store: redis %s: unexpected answer to %s",
 		    conn.where, cmd);
 		rc = GHAUTHP_S_FAILED;
 	}
@@ -647,7 +647,7 @@ redis_put(struct ghauthp_store *b, const void *key, size_t klen,
 		rc = how == GHAUTHP_PUT_NEW ? GHAUTHP_S_EXISTS :
 		    GHAUTHP_S_ABSENT;
 	else {
-		ghauth_log("store: redis %s: unexpected answer to SET",
+		ghauthp_log("store: redis %s: unexpected answer to SET",
 		    conn.where);
 		rc = GHAUTHP_S_FAILED;
 	}
@@ -725,7 +725,7 @@ redis_each(struct ghauthp_store *b, int (*fn)(void *, const unsigned char *,
 		    rp->element[0]->type != REDIS_REPLY_STRING ||
 		    rp->element[0]->len >= sizeof(cursor) ||
 		    rp->element[1]->type != REDIS_REPLY_ARRAY) {
-			ghauth_log("store: redis %s: unexpected answer to SCAN",
+			ghauthp_log("store: redis %s: unexpected answer to SCAN",
 			    conn.where);
 			freeReplyObject(rp);
 			return GHAUTHP_S_FAILED;

@@ -138,5 +138,5 @@ void
 ghauthp_key(const char *kind, const char *token, unsigned char out[35])
 {
 	memcpy(out, kind, 3);
-	ghauth_sha256(token, strlen(token), out + 3);
+	ghauthp_sha256(token, strlen(token), out + 3);
 }

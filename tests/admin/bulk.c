@@ -21,7 +21,7 @@ main(int argc, char *argv[])
 	struct ghauthp_store	*st = NULL;
 	struct ghauthp_record	 r;
 	unsigned char		 key[GHAUTHP_KEY_LEN], *v;
-	char			 tok[GHAUTH_TOKEN_LEN + 1];
+	char			 tok[GHAUTHP_TOKEN_LEN + 1];
 	size_t			 n;
 	long			 i, count, ttl;
 	time_t			 now = ghauthp_now();
@@ -48,7 +48,7 @@ main(int argc, char *argv[])
 		r.login = argv[3];
 		r.avatar_url = "https://avatars.example/u/1";
 		r.name = "Bulk User";
-		if (!ghauth_token(tok))
+		if (!ghauthp_token(tok))
 			goto out;
 		ghauthp_key(GHAUTHP_KIND_SESSION, tok, key);
 		if ((v = ghauthp_record_encode(&r, key, sizeof(key), &n)) ==

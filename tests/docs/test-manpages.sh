@@ -12,17 +12,7 @@ if ! command -v mandoc >/dev/null 2>&1; then
 	echo "1..0 # SKIP mandoc is not installed"
 	exit 0
 fi
-n=0
-fail=0
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$src/tests/lib/tap.sh"
 # The installed pages: every [dist_|nodist_]man[N]_MANS variable as automake
 # wrote it in the build's Makefile (continuation lines joined).
 installed=
@@ -99,5 +89,4 @@ if command -v groff >/dev/null 2>&1; then
 else
 	echo "# note: groff is not installed, so pages were not rendered with it"
 fi
-echo "1..$n"
-exit $fail
+tap_done

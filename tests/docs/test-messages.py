@@ -5,7 +5,7 @@
   docs/TROUBLESHOOTING.md (a %s detail written as <placeholder>) giving its
   HTTP status and the programs that send it; each of those programs' man
   pages lists the message under DIAGNOSTICS.
-- Each ghauth_log() format in lib/*.c matches a documented line
+- Each ghauthp_log() format in lib/*.c matches a documented line
   `ghauth[<program>]: ...` in docs/TROUBLESHOOTING.md (conversions such as
   %s match any text), and each documented line matches some format, so a
   line removed from the code does not linger in the docs.
@@ -87,9 +87,9 @@ def main():
     tap.ok(len(documented) >= 40, "%s: %d documented log lines found" % (TS, len(documented)))
     formats = []
     for rel in doclib.lib_sources():
-        for line, fmt in doclib.calls(doclib.read(rel), "ghauth_log"):
+        for line, fmt in doclib.calls(doclib.read(rel), "ghauthp_log"):
             formats.append((rel, line, fmt))
-    tap.ok(len(formats) >= 40, "lib/*.c: %d ghauth_log() formats found" % len(formats))
+    tap.ok(len(formats) >= 40, "lib/*.c: %d ghauthp_log() formats found" % len(formats))
     used = set()
     for rel, line, fmt in formats:
         rx = re.compile(doclib.format_regex(fmt), re.S)
@@ -100,7 +100,7 @@ def main():
     for i, (prog, text) in enumerate(documented):
         if i in used:
             continue
-        tap.ok(False, "%s: documented log line \"%s\" matches a ghauth_log() format" % (TS, text),
+        tap.ok(False, "%s: documented log line \"%s\" matches a ghauthp_log() format" % (TS, text),
                "no format in lib/*.c produces it: update or remove it")
     bad = [p for p, _ in documented if p != "<program>" and not re.fullmatch(r"[a-z][a-z-]*", p)]
     tap.ok(not bad, "%s: log lines name a program (or <program>)" % TS, bad)

@@ -2,8 +2,10 @@
 """Load and faults on the store, through the real programs (TAP).
 
 1. Mixed parallel load on one store: sign-ins (through the mock GitHub),
-   session checks and logouts at once - no 5xx, nothing lost, every
-   logged-out session gone.
+   session checks and logouts at once - every answer the expected one or
+   a designed refusal (503 + Retry-After; 502 when the mock GitHub was too
+   slow), nothing acknowledged lost, every acknowledged logout's session
+   gone, and nothing left behind but what refused requests left.
 2. The lock held by an outside process (flock(1)): 503 + Retry-After
    within the deadline from every program, the store byte-identical, and
    the refused callback's state still there (with its cookie, the sign-in
@@ -33,12 +35,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faultlib as fl  # noqa: E402
 from faultlib import ghtest  # noqa: E402
-from ghtest import Mock, Tap, write_config  # noqa: E402
+from ghtest import Mock, Tap, hold_lock, release, write_config  # noqa: E402
 
 SEED_VALUE = int(os.environ.get("GHAUTH_FAULT_SEED") or time.time())
 rnd = random.Random(SEED_VALUE)
@@ -51,28 +54,6 @@ immutable = []
 def bad_status(r, allowed):
     """Crashed (signal or exit status), malformed, or not in allowed."""
     return r.rc != 0 or r.status not in allowed
-
-
-def hold_lock(lockpath, shared=False):
-    """flock(1) holding the store lock from another process group."""
-    p = subprocess.Popen(["flock", "-s" if shared else "-x", lockpath, "sleep", "60"],
-                         start_new_session=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        busy = subprocess.run(["flock", "-n", "-x" if shared else "-s", lockpath, "true"])
-        if busy.returncode != 0:
-            return p
-        time.sleep(0.02)
-    release(p)
-    raise RuntimeError("flock did not take the lock")
-
-
-def release(p):
-    try:
-        os.killpg(p.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    p.wait()
 
 
 # ---- 1. parallel load ------------------------------------------------------------
@@ -102,22 +83,15 @@ def parallel_load(tap, work, mock):
         kind, i = job
         if kind == "signin":
             b = fl.FBrowser(conf, rec=local)
-            out = b.sign_in(mock, logins[i % 3])
-            s = out.get("session")
-            return kind, i, [r.status for r in b.log], \
-                (s is not None and s.status == 200 and (s.json() or {}).get("userName") == logins[i % 3]), \
-                b.cookies.get("ghauth_session")
+            return kind, i, b.sign_in(mock, logins[i % 3]), None
         if kind == "check":
             # Two thirds on sessions that stay, one third on sessions being
             # logged out right now (either answer is right, never a 5xx).
             tok, who = keep[i % 40] if i % 3 else drop[i % 200]
-            r = fl.check_session(conf, tok, rec=local)
-            good = (r.status == 200 and fl.identity_ok(r, tok, who)) or \
-                (r.status == 401 and i % 3 == 0)
-            return kind, i, [r.status], good, None
+            return kind, i, fl.check_session(conf, tok, rec=local), (tok, who)
         tok, who = drop[i]
-        r = fl.run("logout", fl.env(conf, "POST", headers={"X-Session-Token": tok}), rec=local)
-        return kind, i, [r.status], r.status == 200, None
+        return kind, i, fl.run("logout", fl.env(conf, "POST", headers={"X-Session-Token": tok}),
+                               rec=local), None
 
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(32) as ex:
@@ -125,29 +99,69 @@ def parallel_load(tap, work, mock):
     wall = time.time() - t0
     with lock:
         rec.items.extend(local.items)
-    by = {}
-    for kind, i, sts, good, _ in res:
-        by.setdefault(kind, []).append(good)
-    fivexx = [s for _, _, sts, _, _ in res for s in sts if s is None or s >= 500]
-    tap.is_(fivexx, [], "load: no 5xx and no malformed answer under mixed parallel load")
-    tap.is_(sum(by["signin"]), 200, "load: 200 parallel sign-ins succeed")
-    tap.is_(sum(by["check"]), 600, "load: 600 parallel session checks answer the seeded identity")
-    tap.is_(sum(by["logout"]), 200, "load: 200 parallel logouts succeed")
-    tokens = [t for kind, _, _, _, t in res if kind == "signin" and t]
-    names = dict((t, logins[i % 3]) for kind, i, _, _, t in res if kind == "signin" and t)
-    found = sum(1 for t in tokens
-                if (fl.check_session(conf, t, rec=rec).json() or {}).get("userName") == names[t])
-    kept = sum(1 for t, w in keep if fl.identity_ok(fl.check_session(conf, t, rec=rec), t, w))
-    gone = sum(1 for t, w in drop if fl.check_session(conf, t, rec=rec).status == 401)
-    tap.is_((len(set(tokens)), found, kept), (200, 200, 40),
-            "load: every session not logged out is found afterwards")
-    tap.is_(gone, 200, "load: every logged-out session is gone")
+    # Each answer is the expected one or the designed refusal of an
+    # overloaded machine (503 + Retry-After; the callback's 502 when the
+    # mock GitHub was too slow).  What was acknowledged must hold; what was
+    # refused may leave only its own state or hand-off behind.
+    load = ghtest.Load()
+    acked = {}              # session token from a callback's 303 -> login
+    states, handoffs = [], []   # left by a refused callback / exchange
+    done_states = []        # consumed by a callback that answered
+    logged_out, not_logged_out = [], []
+    for kind, i, out, x in res:
+        if kind == "signin":
+            step, verdict = load.sign_in(out, logins[i % 3])
+            if step != "start" or verdict == "ok":
+                state = urllib.parse.parse_qs(urllib.parse.urlsplit(
+                    out["start"].header("Location")).query)["state"][0]
+                (states if step == "callback" and verdict == "503" else done_states).append(state)
+            if step == "session":
+                cookie = [ghtest.parse_set_cookie(c)[1] for c in out["callback"].all("Set-Cookie")
+                          if c.startswith("ghauth_session=")]
+                acked[cookie[0]] = logins[i % 3]
+                if verdict != "ok":
+                    handoffs.append(out["handoff"])
+        elif kind == "check":
+            tok, who = x
+            load.finish(kind, load.judge(kind, out, (out.status == 200 and fl.identity_ok(out, tok, who)) or
+                                         (out.status == 401 and i % 3 == 0)))
+        else:
+            verdict = load.finish(kind, load.judge(kind, out, out.status == 200))
+            (logged_out if verdict == "ok" else not_logged_out).append(drop[i])
+    load.check(tap, "load")
+    found = sum(1 for t, login in acked.items()
+                if (ghtest.until_served(lambda: fl.check_session(conf, t, rec=rec)).json()
+                    or {}).get("userName") == login)
+    kept = sum(1 for t, w in keep
+               if fl.identity_ok(ghtest.until_served(lambda: fl.check_session(conf, t, rec=rec)), t, w))
+    tap.is_((found, kept), (len(acked), 40),
+            "load: every acknowledged sign-in's session and every session not logged "
+            "out is found afterwards")
+    gone = sum(1 for t, w in logged_out
+               if ghtest.until_served(lambda: fl.check_session(conf, t, rec=rec)).status == 401)
+    tap.is_(gone, len(logged_out), "load: every acknowledged logout removed its session")
+    # A refused logout removed its session or not (a Redis reply lost after
+    # the write); either way it is whole.
+    stayed = 0
+    for t, w in not_logged_out:
+        r = ghtest.until_served(lambda: fl.check_session(conf, t, rec=rec))
+        stayed += r.status == 200 and fl.identity_ok(r, t, w)
+    left = {"st": sum(fl.seed(store, "get", "st", t)[1] != "absent" for t in states),
+            "ho": sum(fl.seed(store, "get", "ho", t)[1] != "absent" for t in handoffs)}
+    consumed = sum(fl.seed(store, "get", "st", t)[1] == "absent" for t in done_states)
+    tap.is_(consumed, len(done_states), "load: every answered callback consumed its state")
     rc, out = fl.seed(store, "count")
-    # other: the sweep's cursor (meta:sweep), there or not.
-    tap.like(out, r"^st=0 se=240 ho=0 other=[01]$", "load: no state or hand-off left behind")
+    # other: the sweep's cursor (meta:sweep), there or not.  With nothing
+    # refused: st=0 se=240 ho=0, exactly.
+    tap.like(out, r"^st=%d se=%d ho=%d other=[01]$" %
+             (left["st"], 40 + len(acked) + stayed, left["ho"]),
+             "load: no state or hand-off left behind but those of refused requests, "
+             "no session but the acknowledged ones")
     tap.diag("load: %d sign-ins + %d checks + %d logouts (%d program runs), 32 "
-             "workers, one store, wall %.1fs, 0 errors" %
-             (200, 600, 200, len(local.items), wall) if not fivexx else "load: errors")
+             "workers, one store, wall %.1fs; completed %s; left behind %d states, "
+             "%d hand-offs; %d refused logouts left their session" %
+             (200, 600, 200, len(local.items), wall, load.summary(), left["st"],
+              left["ho"], stayed))
     canary.learn_mock(mock)
     mock.control("requests/clear", {})
 
@@ -179,10 +193,13 @@ def lock_held(tap, work, mock):
             "logout": lambda: fl.run("logout", fl.env(conf, "POST", headers={"X-Session-Token": tok}), rec=rec),
         }
         times = []
+        # Not before the 0.5 s deadline; the holder keeps the lock for
+        # minutes, so anything under 10 s (a loaded machine included)
+        # means it gave up at the deadline rather than waited.
         for name, f in runs.items():
             r = f()
             times.append(r.elapsed)
-            tap.ok(r.status == 503 and r.header("Retry-After") == "1" and 0.4 < r.elapsed < 2.0,
+            tap.ok(r.status == 503 and r.header("Retry-After") == "1" and 0.4 < r.elapsed < 10,
                    "lock held elsewhere: %s answers 503 + Retry-After: 1 at the deadline" % name,
                    "status %s, Retry-After %r, %.2fs\n%r" % (r.status, r.header("Retry-After"), r.elapsed, r))
             tap.ok(not any(v.startswith(("ghauth_session=", "ghauth_state=")) and "Max-Age=0" not in v
@@ -256,7 +273,7 @@ def victim(kind, store, conf, doomed):
         t, w = fl.token(), fl.ident(rnd.randrange(10 ** 6), "v")
         uid, login, avatar, name, email = w
         argv = [fl.SEED, store, "session", t, uid, login, avatar, name, email]
-        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), (t, w)
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), (t, w)
     if kind == "logout":
         t, w = doomed.pop()
         e = fl.env(conf, "POST", headers={"X-Session-Token": t})
@@ -303,8 +320,8 @@ def signal_loop(tap, work, sig, iterations):
         life[kind] = sorted(ts)[2]
     w = Writers(store, conf)
     ino = os.stat(store + ".lock").st_ino
-    killed = finished = damaged = recovered = inlock = 0
-    wrong, crashes, victims = [], [], []
+    killed = finished = refused = damaged = recovered = inlock = 0
+    wrong, crashes, victims, logged_out = [], [], [], []
     statuses = {}
     try:
         for i in range(iterations):
@@ -332,6 +349,12 @@ def signal_loop(tap, work, sig, iterations):
                 killed += 1
             elif p.returncode == 0:
                 finished += 1
+            elif kind == "seed" and p.returncode == 1 and err.endswith(b"seed: store failed\n") \
+                    and b"Sanitizer" not in err and b"runtime error" not in err:
+                # The tool's refusal (the store busy past its deadline, or
+                # found damaged - the library logs "needs recovery" first):
+                # nothing acknowledged, like a 503.
+                refused += 1
             else:
                 crashes.append((kind, p.returncode, (err or b"")[:200]))
             if kind == "seed":
@@ -341,6 +364,8 @@ def signal_loop(tap, work, sig, iterations):
                 rec.add("github" if kind == "github" else "logout", r)
                 if r.status not in ((303, 503) if kind == "github" else (200, 503)):
                     crashes.append((kind, r.status, out[:200]))
+                if kind == "logout" and r.status == 200:
+                    logged_out.append(what)
             if i % 20 == 19:
                 bad, c = probe(conf, anchors)
                 wrong += bad
@@ -380,12 +405,14 @@ def signal_loop(tap, work, sig, iterations):
     lost = [t for t, wh in w.acked + anchors
             if not fl.identity_ok(fl.check_session(conf, t, rec=rec), t, wh)]
     tap.is_(len(lost), 0, "%s mid-write: every acknowledged session is still found" % name)
+    back = [t for t, wh in logged_out if fl.check_session(conf, t, rec=rec).status != 401]
+    tap.is_(len(back), 0, "%s mid-write: every acknowledged logout's session stays gone" % name)
     r = fl.run("github", fl.env(conf), rec=rec)
     tap.is_(r.status, 303, "%s mid-write: the store works afterwards" % name)
     tap.diag("%s: %d writers signalled (%d while holding the store lock, i.e. "
-             "mid-write), %d died of it, %d had finished; %d background writes "
+             "mid-write), %d died of it, %d had finished, %d refused; %d background writes "
              "alongside; damage detected %d times, recovered %d; anchor checks %r" %
-             (name, iterations, inlock, killed, finished, w.runs, damaged,
+             (name, iterations, inlock, killed, finished, refused, w.runs, damaged,
               recovered, statuses))
     return killed
 

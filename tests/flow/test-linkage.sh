@@ -8,12 +8,7 @@ b="${abs_top_builddir:-.}/cgi-bin"
 t=$(mktemp -d "${TMPDIR:-/tmp}/ghauth-link.XXXXXX")
 trap 'rm -rf "$t"' EXIT
 printf '{"auth":{"github":{"client_id":"x","client_secret":"y","redirect_uri":"http://localhost:8080/auth/github/callback"},"store":"%s/s.db"}}\n' "$t" >"$t/c.json"
-n=0
-fail=0
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 for p in github session auth logout callback; do
 	needed=$(readelf -d "$b/$p" | grep NEEDED)
 	env -i LD_DEBUG=libs GHAUTH_CONFIG="$t/c.json" REQUEST_METHOD=GET \
@@ -28,5 +23,4 @@ for p in github session auth logout callback; do
 		[ "$loaded" -eq 0 ]; check $? "$p: no libcurl/OpenSSL loaded while answering"
 	fi
 done
-echo "1..$n"
-exit $fail
+tap_done

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """100 sign-ins and 300 session checks at once against one store.
 
-All must succeed, every session created must be found afterwards, and no
-response may be a 5xx.  Prints TAP, and the timings as diagnostics."""
+Every answer is the expected one or the designed refusal of an overloaded
+machine (503 + Retry-After; the callback's 502 when the mock GitHub was too
+slow) - all succeed when nothing was refused, a clear majority otherwise -
+and every session acknowledged is found afterwards.  Prints TAP, and the
+timings as diagnostics."""
 
 import concurrent.futures
 import os
@@ -47,17 +50,13 @@ def main():
             b = Browser(conf)
             t0 = time.time()
             out = b.sign_in(mock, ["octocat", "alice", "bob"][i % 3])
-            dt = time.time() - t0
-            statuses = [r.status for r in b.log]
-            ok = out.get("session") is not None and out["session"].status == 200
-            return ("signin", ok, dt, statuses, b.cookies.get("ghauth_session"))
+            return ("signin", i, time.time() - t0, out)
 
         def check(i):
             tok = seeded[i % len(seeded)]
             t0 = time.time()
             r = Browser(conf).session(headers={"X-Session-Token": tok})
-            dt = time.time() - t0
-            return ("check", r.status == 200, dt, [r.status], None)
+            return ("check", i, time.time() - t0, r)
 
         jobs = [("s", i) for i in range(SIGNINS)] + [("c", i) for i in range(CHECKS)]
         # Interleave so checks run while sign-ins write.
@@ -68,24 +67,42 @@ def main():
             results = [f.result() for f in futs]
         wall = time.time() - t0
 
-        si = [r for r in results if r[0] == "signin"]
-        ch = [r for r in results if r[0] == "check"]
-        tap.is_(sum(1 for r in si if r[1]), SIGNINS, "%d parallel sign-ins all succeed" % SIGNINS)
-        tap.is_(sum(1 for r in ch if r[1]), CHECKS, "%d parallel session checks all succeed" % CHECKS)
-        fivexx = [s for r in results for s in r[3] if s is not None and s >= 500]
-        tap.is_(fivexx, [], "no 5xx anywhere")
-        tokens = [r[4] for r in si if r[4]]
-        tap.is_(len(set(tokens)), SIGNINS, "every sign-in got its own session token")
+        load = ghtest.Load()
+        acked = []          # (session token the callback's 303 set, login)
+        left = {"st": 0, "ho": 0}   # what refused steps may have left
+        for kind, i, _, out in results:
+            if kind == "check":
+                load.finish(kind, load.judge(kind, out, out.status == 200))
+                continue
+            login = ["octocat", "alice", "bob"][i % 3]
+            step, verdict = load.sign_in(out, login)
+            if step == "callback" and verdict == "503":
+                left["st"] += 1
+            if step == "session":
+                tok = [ghtest.parse_set_cookie(c)[1] for c in out["callback"].all("Set-Cookie")
+                       if c.startswith("ghauth_session=")][0]
+                acked.append((tok, login))
+                left["ho"] += verdict != "ok"
+        load.check(tap, "parallel")
         found = 0
-        for tok in tokens:
-            r = Browser(conf).session(headers={"X-Session-Token": tok})
-            found += r.status == 200
-        tap.is_(found, len(tokens), "every session is found afterwards")
+        for tok, login in acked:
+            r = ghtest.until_served(lambda: Browser(conf).session(headers={"X-Session-Token": tok}))
+            found += r.status == 200 and (r.json() or {}).get("userName") == login
+        tap.is_((len(set(t for t, _ in acked)), found), (len(acked), len(acked)),
+                "every acknowledged sign-in has its own session, found afterwards")
         count = subprocess.run([seed, store, "count"], capture_output=True, text=True).stdout.split()
         # "other" is the sweep's cursor: present or not depending on where it stopped.
-        count = " ".join(c for c in count if not c.startswith("other="))
-        tap.is_(count, "st=0 se=%d ho=0" % (SIGNINS + SEEDED),
-                "store: no state or hand-off left behind, every session kept")
+        count = dict(c.split("=") for c in count if not c.startswith("other="))
+        # With nothing refused: st=0 se=SIGNINS+SEEDED ho=0, exactly.
+        tap.ok(int(count["se"]) == len(acked) + SEEDED and int(count["st"]) <= left["st"]
+               and int(count["ho"]) <= left["ho"],
+               "store: every acknowledged session kept, no other; no state or hand-off "
+               "left behind but those of refused requests",
+               "count %r, acknowledged %d, refused callbacks %d, refused exchanges %d" %
+               (count, len(acked), left["st"], left["ho"]))
+        si = [r for r in results if r[0] == "signin"]
+        ch = [r for r in results if r[0] == "check"]
+        tap.diag("parallel: completed %s" % load.summary())
         tap.diag("parallel: %d sign-ins + %d checks, %d workers, wall %.2fs" % (SIGNINS, CHECKS, WORKERS, wall))
         tap.diag("sign-in (4 requests + GitHub): p50 %.3fs p99 %.3fs" % (pct([r[2] for r in si], .5), pct([r[2] for r in si], .99)))
         tap.diag("session check: p50 %.4fs p99 %.4fs" % (pct([r[2] for r in ch], .5), pct([r[2] for r in ch], .99)))

@@ -2,7 +2,7 @@
  * fuzz-config.c - the configuration loader.  The input is a JSON document,
  * then optionally a NUL byte and an environment block (fuzz.h) that the
  * "$NAME" expansion reads.  Both ways of configuring are run:
- * ghauth_config_parse() on the document, and ghauth_config_load() in
+ * ghauthp_config_parse() on the document, and ghauth_config_load() in
  * environment mode (GHAUTH_CONFIG is never found and the fuzz build's
  * GHAUTH_SYSCONFDIR does not exist, so no file is opened).
  * Invariants of a loaded configuration: the store is an absolute path,
@@ -11,7 +11,7 @@
  */
 #include "config.h"
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 #include "fuzz.h"
 
 static const char *const deny[] = { "GHAUTH_CONFIG", NULL };
@@ -31,9 +31,9 @@ check(const struct ghauth_config *c)
 	    strncmp(c->api_url, "https://", 8) == 0);
 	FUZZ_CHECK(c->authorize_url != NULL);
 	FUZZ_CHECK(c->session_ttl >= 1 && c->lock_timeout_ms >= 1);
-	FUZZ_CHECK(c->allow.n <= GHAUTH_ALLOW_MAX);
-	(void)ghauth_allow_match(&c->allow, 583231, "octocat");
-	(void)ghauth_allow_match(&c->allow, 0, "");
+	FUZZ_CHECK(c->allow.n <= GHAUTHP_ALLOW_MAX);
+	(void)ghauthp_allow_match(&c->allow, 583231, "octocat");
+	(void)ghauthp_allow_match(&c->allow, 0, "");
 }
 
 int
@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    size - jlen - 1 : 0, deny))
 		return 0;
 	err[0] = '\0';
-	if (ghauth_config_parse(&c, (const char *)data, jlen, fuzz_getenv,
+	if (ghauthp_config_parse(&c, (const char *)data, jlen, fuzz_getenv,
 	    &env, err, sizeof(err)) == GHAUTH_OK) {
 		check(&c);
 		ghauth_config_free(&c);

@@ -1,20 +1,20 @@
 /*
- * fuzz-cookie.c - ghauth_cookie_get() on a fuzzed Cookie header.  The
+ * fuzz-cookie.c - ghauthp_cookie_get() on a fuzzed Cookie header.  The
  * first byte picks the cookie name, the second the output buffer size;
  * the rest is the header.  Invariants: a found value fits the buffer and
  * holds no ';' (it never runs into the next pair).
  */
 #include "config.h"
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 #include "fuzz.h"
 
 static const char *const names[] = {
 	"__Host-ghauth_session", "ghauth_session", "__Host-ghauth_state",
 	"ghauth_state", "a", "x y"
 };
-static const size_t sizes[] = { 1, 2, 8, GHAUTH_TOKEN_LEN + 1,
-	GHAUTH_TOKEN_LEN + 2, GHAUTH_COOKIE_MAX };
+static const size_t sizes[] = { 1, 2, 8, GHAUTHP_TOKEN_LEN + 1,
+	GHAUTHP_TOKEN_LEN + 2, GHAUTHP_COOKIE_MAX };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(hdr);
 		return 0;
 	}
-	rc = ghauth_cookie_get(hdr, name, out, outsz);
+	rc = ghauthp_cookie_get(hdr, name, out, outsz);
 	FUZZ_CHECK(rc >= -1 && rc <= 1);
 	if (rc == 1) {
 		FUZZ_CHECK(memchr(out, '\0', outsz) != NULL);

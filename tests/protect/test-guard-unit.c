@@ -508,6 +508,7 @@ main(void)
 	const char	*top = tmpdir_create("ghauth-guard-unit");
 	char		 p[PATH_MAX], q[PATH_MAX];
 
+	plan(162);
 	xsnprintf(area, sizeof(area), "%s/area", top);
 	mkdir(area, 0755);
 	put("a.txt", "CANARY a\n", 0644);

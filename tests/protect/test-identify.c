@@ -80,7 +80,7 @@ config(struct ghauth_config *cfg, const char *extra_github,
 	if (n < 0 || (size_t)n >= sizeof(doc))
 		return 0;
 	err[0] = '\0';
-	if (ghauth_config_parse(cfg, doc, (size_t)n, fake_getenv, NULL, err,
+	if (ghauthp_config_parse(cfg, doc, (size_t)n, fake_getenv, NULL, err,
 	    sizeof(err)) != GHAUTH_OK) {
 		diag("config: %s", err);
 		return 0;
@@ -96,7 +96,7 @@ test_rules(void)
 {
 	struct ghauth_config	 cfg, cfg2;
 	struct ghauth_identity	 id;
-	char			 big[GHAUTH_COOKIE_MAX + 64];
+	char			 big[GHAUTHP_COOKIE_MAX + 64];
 	size_t			 i;
 	static const struct {
 		const char	*env[4];
@@ -150,7 +150,7 @@ test_rules(void)
 
 		rc = ghauth_identify_env(&cfg, fake_getenv,
 		    (void *)cases[i].env, &id);
-		is_str(ghauth_err_name(rc), ghauth_err_name(cases[i].want),
+		is_str(ghauthp_err_name(rc), ghauthp_err_name(cases[i].want),
 		    "identify: %s", cases[i].what);
 		if (cases[i].login != NULL)
 			is_str(rc == GHAUTH_OK ? id.login : NULL,
@@ -179,7 +179,7 @@ test_rules(void)
 	{
 		const char *e[] = { big, NULL };
 
-		is_str(ghauth_err_name(ghauth_identify_env(&cfg, fake_getenv,
+		is_str(ghauthp_err_name(ghauth_identify_env(&cfg, fake_getenv,
 		    e, &id)), "toolarge", "identify: a Cookie header over "
 		    "8 KiB is 413, not a sign-in loop");
 	}
@@ -195,21 +195,21 @@ test_rules(void)
 		    "HTTP_COOKIE=__Host-ghauth_session=" TOK_A, NULL };
 
 		if (config(&cfg2, LOCAL, ", \"session_idle_ttl\": 600")) {
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, idle, &id)), "session",
 			    "identify: idle too long");
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "ok",
 			    "identify: recently used, with an idle limit");
 			ghauth_identity_free(&id);
 			ghauth_config_free(&cfg2);
 		}
 		if (config(&cfg2, LOCAL ", \"restrict_to\": \"alice\"", "")) {
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "session",
 			    "identify: a user no longer on the allowlist is "
 			    "signed out at once");
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, b, &id)), "ok",
 			    "identify: a user on the allowlist");
 			ghauth_identity_free(&id);
@@ -220,13 +220,13 @@ test_rules(void)
 			const char *t[] = { "HTTP_COOKIE=ghauth_session="
 			    TOK_TEAM, NULL };
 
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, t, &id)), "ok",
 			    "identify: admitted by a team entry still listed");
 			is_str(id.groups, "team:acme/infra",
 			    "identify: groups, the entries still listed");
 			ghauth_identity_free(&id);
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "ok",
 			    "identify: admitted by login");
 			ok(id.groups == NULL, "identify: no groups then");
@@ -237,32 +237,32 @@ test_rules(void)
 			const char *t[] = { "HTTP_COOKIE=ghauth_session="
 			    TOK_TEAM, NULL };
 
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, t, &id)), "session",
 			    "identify: the team entry removed: signed out");
 			ghauth_config_free(&cfg2);
 		}
 		if (config(&cfg2, LOCAL ", \"restrict_to\": [\"583231\"]",
 		    "")) {
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "ok",
 			    "identify: allowlisted by numeric id");
 			ghauth_identity_free(&id);
 			ghauth_config_free(&cfg2);
 		}
 		if (config(&cfg2, LOCAL, ", \"enabled\": false")) {
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "disabled",
 			    "identify: sign-in disabled means nobody is "
 			    "signed in (never open)");
 			ghauth_config_free(&cfg2);
 		}
 		if (config(&cfg2, SECURE, "")) {
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, host, &id)), "ok",
 			    "identify: __Host-ghauth_session on https");
 			ghauth_identity_free(&id);
-			is_str(ghauth_err_name(ghauth_identify_env(&cfg2,
+			is_str(ghauthp_err_name(ghauth_identify_env(&cfg2,
 			    fake_getenv, a, &id)), "session",
 			    "identify: the plain cookie name is not taken on "
 			    "https");
@@ -281,7 +281,7 @@ test_store_errors(const char *dir)
 
 	snprintf(saved, sizeof(saved), "%s", store);
 	if (chmod(store, 0644) == 0 && config(&cfg, LOCAL, "")) {
-		is_str(ghauth_err_name(ghauth_identify_env(&cfg, fake_getenv,
+		is_str(ghauthp_err_name(ghauth_identify_env(&cfg, fake_getenv,
 		    a, &id)), "store", "identify: a store readable by others "
 		    "is refused (503), not used");
 		ghauth_config_free(&cfg);
@@ -289,14 +289,14 @@ test_store_errors(const char *dir)
 	chmod(store, 0600);
 	snprintf(store, sizeof(store), "%s/missing.db", dir);
 	if (config(&cfg, LOCAL, "")) {
-		is_str(ghauth_err_name(ghauth_identify_env(&cfg, fake_getenv,
+		is_str(ghauthp_err_name(ghauth_identify_env(&cfg, fake_getenv,
 		    a, &id)), "session", "identify: no store yet: nobody is "
 		    "signed in");
 		ghauth_config_free(&cfg);
 	}
 	snprintf(store, sizeof(store), "%s/nodir/s.db", dir);
 	if (config(&cfg, LOCAL, "")) {
-		is_str(ghauth_err_name(ghauth_identify_env(&cfg, fake_getenv,
+		is_str(ghauthp_err_name(ghauth_identify_env(&cfg, fake_getenv,
 		    a, &id)), "store", "identify: an unusable store "
 		    "directory is 503");
 		ghauth_config_free(&cfg);
@@ -328,7 +328,7 @@ test_process(const char *dir)
 	setenv("PROTECT_TEST_MARKER", "kept", 1);
 	um = umask(022);
 	umask(um);
-	is_str(ghauth_err_name(ghauth_identify(&id)), "ok",
+	is_str(ghauthp_err_name(ghauth_identify(&id)), "ok",
 	    "ghauth_identify: signed in from the process environment");
 	is_str(id.login, "octocat", "ghauth_identify: the login");
 	ghauth_identity_free(&id);
@@ -339,20 +339,20 @@ test_process(const char *dir)
 
 	unsetenv("GHAUTH_CONFIG");
 	setenv("REDIRECT_GHAUTH_CONFIG", conf, 1);
-	is_str(ghauth_err_name(ghauth_identify(&id)), "ok",
+	is_str(ghauthp_err_name(ghauth_identify(&id)), "ok",
 	    "ghauth_identify: REDIRECT_GHAUTH_CONFIG after an Apache "
 	    "internal redirect");
 	ghauth_identity_free(&id);
 	unsetenv("REDIRECT_GHAUTH_CONFIG");
 
 	setenv("GHAUTH_CONFIG", "/nonexistent/ghauth.json", 1);
-	is_str(ghauth_err_name(ghauth_identify(&id)), "config",
+	is_str(ghauthp_err_name(ghauth_identify(&id)), "config",
 	    "ghauth_identify: a configuration that does not load");
 	ok(id.login == NULL, "ghauth_identify: no identity on error");
 
 	unsetenv("HTTP_COOKIE");
 	setenv("GHAUTH_CONFIG", conf, 1);
-	is_str(ghauth_err_name(ghauth_identify(&id)), "session",
+	is_str(ghauthp_err_name(ghauth_identify(&id)), "session",
 	    "ghauth_identify: no cookie");
 	unsetenv("GHAUTH_CONFIG");
 
@@ -480,7 +480,8 @@ main(void)
 {
 	const char	*dir = tmpdir_create("ghauth-identify");
 
-	ghauth_log_init("test-identify");
+	plan(101);
+	ghauthp_log_init("test-identify");
 	snprintf(store, sizeof(store), "%s/s.db", dir);
 	if (!seed(TOK_A, 583231, "octocat", "octo@example.org", 3600, 0) ||
 	    !seed(TOK_B, 1001, "alice", NULL, 3600, 0) ||

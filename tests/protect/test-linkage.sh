@@ -10,12 +10,7 @@ b="${abs_top_builddir:-.}"
 t=$(mktemp -d "${TMPDIR:-/tmp}/ghauth-plink.XXXXXX")
 trap 'rm -rf "$t"' EXIT
 printf '{"auth":{"github":{"redirect_uri":"http://localhost:8080/auth/github/callback"},"store":"%s/s.db"}}\n' "$t" >"$t/c.json"
-n=0
-fail=0
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 for p in cgi-bin/guard cgi-bin/auth-request tools/ghauth-check tests/protect/whoami; do
 	if [ ! -x "$b/$p" ]; then
 		check 1 "$p: built"
@@ -35,5 +30,4 @@ done
 # Controls: the symbol check does see libcurl where it is.
 nm "$b/cgi-bin/callback" | grep -q ' [TU] curl_easy_init\(@.*\)\?$'
 check $? "cgi-bin/callback: libcurl code seen (control)"
-echo "1..$n"
-exit $fail
+tap_done

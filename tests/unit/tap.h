@@ -2,10 +2,13 @@
  * tap.h - a tiny TAP producer for the unit tests, header-only.
  *
  * Each assertion prints "ok N - description" or "not ok N - description"
- * on stdout; diag() prints "# ..." lines.  The plan is printed by plan()
- * up front or, when the count depends on data tables, by done_testing() at
- * the end (both are valid TAP for automake's driver).  done_testing()
- * returns the exit status for main: 0 if every assertion passed, else 1.
+ * on stdout; diag() prints "# ..." lines.  Every program declares its
+ * count up front with plan(N), N a number written in the program, not
+ * computed from its tables: a program that stops early prints fewer
+ * results than "1..N" (automake's driver reports the error), and one whose
+ * table came out empty or short ends with a count done_testing() rejects.
+ * done_testing() returns the exit status for main: 0 only if a plan was
+ * declared, exactly that many assertions ran and every one passed.
  * Descriptions are printed on one line with control bytes escaped and '#'
  * escaped, so an input under test never forges a TAP directive.
  */
@@ -190,13 +193,16 @@ tap_quote(const void *s, size_t n)
 	return o;
 }
 
-/* Prints the plan if none was given; returns main's exit status. */
+/* Checks the count against the plan; returns main's exit status. */
 static TAP_UNUSED int
 done_testing(void)
 {
-	if (tap_planned < 0)
+	if (tap_planned < 0) {
+		/* Still valid TAP, so the driver shows what ran - and fails. */
 		printf("1..%d\n", tap_count);
-	else if (tap_planned != tap_count) {
+		diag("no plan: call plan(N) at the start of main");
+		tap_failures++;
+	} else if (tap_planned != tap_count) {
 		diag("planned %d tests but ran %d", tap_planned, tap_count);
 		tap_failures++;
 	}

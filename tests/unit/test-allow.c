@@ -99,7 +99,7 @@ test_parse(void)
 	int			 rc;
 
 	for (i = 0; i < sizeof(parses) / sizeof(parses[0]); i++) {
-		rc = ghauth_allow_parse(&a, parses[i].list);
+		rc = ghauthp_allow_parse(&a, parses[i].list);
 		if (parses[i].rc == 0)
 			ok(rc == 0 && a.n == parses[i].n,
 			    "\"%s\" -> %zu entries",
@@ -112,7 +112,7 @@ test_parse(void)
 			    parses[i].rc);
 		if (rc != parses[i].rc)
 			diag("returned %d", rc);
-		ghauth_allow_free(&a);
+		ghauthp_allow_free(&a);
 	}
 }
 
@@ -165,17 +165,17 @@ test_match(void)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(matches) / sizeof(matches[0]); i++) {
-		if (ghauth_allow_parse(&a, matches[i].list) != 0) {
+		if (ghauthp_allow_parse(&a, matches[i].list) != 0) {
 			ok(0, "parse \"%s\"", matches[i].list);
 			continue;
 		}
-		is_int(ghauth_allow_match(&a, matches[i].id, matches[i].login),
+		is_int(ghauthp_allow_match(&a, matches[i].id, matches[i].login),
 		    matches[i].want, "\"%s\" %s (%llu, %s)",
 		    tap_quote(matches[i].list, strlen(matches[i].list)),
 		    matches[i].want ? "admits" : "refuses",
 		    (unsigned long long)matches[i].id,
 		    matches[i].login ? matches[i].login : "NULL");
-		ghauth_allow_free(&a);
+		ghauthp_allow_free(&a);
 	}
 }
 
@@ -188,32 +188,32 @@ test_cap(void)
 	int			 rc;
 
 	/* "u0 u1 ... u1023": 1024 entries, then one more. */
-	if ((list = malloc(GHAUTH_ALLOW_MAX * 8 + 16)) == NULL) {
+	if ((list = malloc(GHAUTHP_ALLOW_MAX * 8 + 16)) == NULL) {
 		printf("Bail out! out of memory\n");
 		exit(1);
 	}
-	for (i = 0; i < GHAUTH_ALLOW_MAX; i++)
+	for (i = 0; i < GHAUTHP_ALLOW_MAX; i++)
 		len += (size_t)sprintf(list + len, "u%zu ", i);
-	rc = ghauth_allow_parse(&a, list);
-	ok(rc == 0 && a.n == GHAUTH_ALLOW_MAX, "%d entries accepted",
-	    GHAUTH_ALLOW_MAX);
-	ok(ghauth_allow_match(&a, 0, "u0") && ghauth_allow_match(&a, 0,
-	    "U1023") && !ghauth_allow_match(&a, 0, "u1024"),
+	rc = ghauthp_allow_parse(&a, list);
+	ok(rc == 0 && a.n == GHAUTHP_ALLOW_MAX, "%d entries accepted",
+	    GHAUTHP_ALLOW_MAX);
+	ok(ghauthp_allow_match(&a, 0, "u0") && ghauthp_allow_match(&a, 0,
+	    "U1023") && !ghauthp_allow_match(&a, 0, "u1024"),
 	    "first and last entries match, others not");
-	ghauth_allow_free(&a);
-	sprintf(list + len, "u%d", GHAUTH_ALLOW_MAX);
-	rc = ghauth_allow_parse(&a, list);
-	ok(rc == GHAUTH_ALLOW_MAX + 1 && a.n == 0,
-	    "%d entries refused at entry %d", GHAUTH_ALLOW_MAX + 1,
-	    GHAUTH_ALLOW_MAX + 1);
-	ghauth_allow_free(&a);
+	ghauthp_allow_free(&a);
+	sprintf(list + len, "u%d", GHAUTHP_ALLOW_MAX);
+	rc = ghauthp_allow_parse(&a, list);
+	ok(rc == GHAUTHP_ALLOW_MAX + 1 && a.n == 0,
+	    "%d entries refused at entry %d", GHAUTHP_ALLOW_MAX + 1,
+	    GHAUTHP_ALLOW_MAX + 1);
+	ghauthp_allow_free(&a);
 	/* Trailing separators do not count as entries. */
 	memcpy(list + len, ",,, ", 5);
-	rc = ghauth_allow_parse(&a, list);
-	ok(rc == 0 && a.n == GHAUTH_ALLOW_MAX,
-	    "%d entries and trailing separators accepted", GHAUTH_ALLOW_MAX);
-	ghauth_allow_free(&a);
-	ghauth_allow_free(&a);
+	rc = ghauthp_allow_parse(&a, list);
+	ok(rc == 0 && a.n == GHAUTHP_ALLOW_MAX,
+	    "%d entries and trailing separators accepted", GHAUTHP_ALLOW_MAX);
+	ghauthp_allow_free(&a);
+	ghauthp_allow_free(&a);
 	ok(a.n == 0 && a.login == NULL, "allow_free twice is harmless");
 	free(list);
 }
@@ -255,7 +255,7 @@ test_messages(void)
 		    sizeof(msg));
 		is_str(msg, msgs[i].msg, "message for \"%s\"",
 		    tap_quote(msgs[i].list, strlen(msgs[i].list)));
-		ghauth_allow_free(&a);
+		ghauthp_allow_free(&a);
 	}
 }
 
@@ -267,38 +267,38 @@ test_groups(void)
 	size_t			 i, len = 0;
 	int			 rc;
 
-	rc = ghauth_allow_parse(&a, "Team:ACME/Infra org:Acme octocat 42");
+	rc = ghauthp_allow_parse(&a, "Team:ACME/Infra org:Acme octocat 42");
 	ok(rc == 0 && a.n == 4 && a.ngroups == 2 &&
 	    strcmp(a.login[0], "team:acme/infra") == 0 &&
-	    a.kind[0] == GHAUTH_ALLOW_TEAM &&
+	    a.kind[0] == GHAUTHP_ALLOW_TEAM &&
 	    strcmp(a.login[1], "org:acme") == 0 &&
-	    a.kind[1] == GHAUTH_ALLOW_ORG && a.kind[2] == GHAUTH_ALLOW_LOGIN &&
-	    a.kind[3] == GHAUTH_ALLOW_ID,
+	    a.kind[1] == GHAUTHP_ALLOW_ORG && a.kind[2] == GHAUTHP_ALLOW_LOGIN &&
+	    a.kind[3] == GHAUTHP_ALLOW_ID,
 	    "entries kept lower-cased, canonical, with their kind");
 	/* An org or team entry never matches a login or id by itself. */
-	ok(!ghauth_allow_match(&a, 7, "acme") &&
-	    !ghauth_allow_match(&a, 7, "infra") &&
-	    !ghauth_allow_match(&a, 7, "org:acme") &&
-	    ghauth_allow_match(&a, 7, "OctoCat") &&
-	    ghauth_allow_match(&a, 42, "x"),
+	ok(!ghauthp_allow_match(&a, 7, "acme") &&
+	    !ghauthp_allow_match(&a, 7, "infra") &&
+	    !ghauthp_allow_match(&a, 7, "org:acme") &&
+	    ghauthp_allow_match(&a, 7, "OctoCat") &&
+	    ghauthp_allow_match(&a, 42, "x"),
 	    "org:/team: entries are no logins; logins and ids still match");
-	ghauth_allow_free(&a);
-	rc = ghauth_allow_parse(&a, "org:acme");
-	ok(rc == 0 && !ghauth_allow_match(&a, 1, "octocat"),
+	ghauthp_allow_free(&a);
+	rc = ghauthp_allow_parse(&a, "org:acme");
+	ok(rc == 0 && !ghauthp_allow_match(&a, 1, "octocat"),
 	    "a list of only org:acme admits nobody without membership");
-	ghauth_allow_free(&a);
+	ghauthp_allow_free(&a);
 	/* 16 org/team entries, then a 17th. */
-	for (i = 0; i < GHAUTH_ALLOW_GROUPS_MAX; i++)
+	for (i = 0; i < GHAUTHP_ALLOW_GROUPS_MAX; i++)
 		len += (size_t)sprintf(list + len, "team:acme/t%zu ", i);
-	rc = ghauth_allow_parse(&a, list);
-	ok(rc == 0 && a.ngroups == GHAUTH_ALLOW_GROUPS_MAX,
-	    "%d org:/team: entries accepted", GHAUTH_ALLOW_GROUPS_MAX);
-	ghauth_allow_free(&a);
+	rc = ghauthp_allow_parse(&a, list);
+	ok(rc == 0 && a.ngroups == GHAUTHP_ALLOW_GROUPS_MAX,
+	    "%d org:/team: entries accepted", GHAUTHP_ALLOW_GROUPS_MAX);
+	ghauthp_allow_free(&a);
 	sprintf(list + len, "octocat org:acme");
-	rc = ghauth_allow_parse(&a, list);
-	ok(rc == GHAUTH_ALLOW_GROUPS_MAX + 2 && a.n == 0,
+	rc = ghauthp_allow_parse(&a, list);
+	ok(rc == GHAUTHP_ALLOW_GROUPS_MAX + 2 && a.n == 0,
 	    "the 17th org:/team: entry is refused");
-	ghauth_allow_free(&a);
+	ghauthp_allow_free(&a);
 }
 
 static const struct {
@@ -344,7 +344,7 @@ test_recheck(void)
 	int			 rc;
 
 	for (i = 0; i < sizeof(rechecks) / sizeof(rechecks[0]); i++) {
-		if (ghauth_allow_parse(&a, rechecks[i].list) != 0) {
+		if (ghauthp_allow_parse(&a, rechecks[i].list) != 0) {
 			ok(0, "parse \"%s\"", rechecks[i].list);
 			continue;
 		}
@@ -361,7 +361,7 @@ test_recheck(void)
 		if (still != NULL)
 			diag("still: %s", still);
 		free(still);
-		ghauth_allow_free(&a);
+		ghauthp_allow_free(&a);
 	}
 }
 
@@ -413,7 +413,7 @@ test_any(void)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (ghauth_allow_parse(&a, t[i].list) != 0) {
+		if (ghauthp_allow_parse(&a, t[i].list) != 0) {
 			ok(0, "parse \"%s\"", t[i].list);
 			continue;
 		}
@@ -424,16 +424,17 @@ test_any(void)
 		    strlen(t[i].list)));
 		is_str(buf, t[i].words, "\"%s\": described", tap_quote(t[i].list,
 		    strlen(t[i].list)));
-		is_int(ghauth_allow_match(&a, 99, "stranger"), t[i].open,
+		is_int(ghauthp_allow_match(&a, 99, "stranger"), t[i].open,
 		    "\"%s\": a stranger", tap_quote(t[i].list,
 		    strlen(t[i].list)));
-		ghauth_allow_free(&a);
+		ghauthp_allow_free(&a);
 	}
 }
 
 int
 main(void)
 {
+	plan(175);
 	test_parse();
 	test_match();
 	test_cap();

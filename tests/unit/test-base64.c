@@ -86,36 +86,36 @@ test_vectors(void)
 
 	for (i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
 		n = strlen(rfc4648[i].in);
-		is_int((long long)ghauth_b64_encode(
+		is_int((long long)ghauthp_b64_encode(
 		    (const unsigned char *)rfc4648[i].in, n, out, sizeof(out)),
 		    (long long)strlen(rfc4648[i].std),
 		    "std length of \"%s\"", rfc4648[i].in);
 		is_str(out, rfc4648[i].std, "std base64 of \"%s\"",
 		    rfc4648[i].in);
-		is_int((long long)ghauth_b64url_encode(
+		is_int((long long)ghauthp_b64url_encode(
 		    (const unsigned char *)rfc4648[i].in, n, out, sizeof(out)),
 		    (long long)strlen(rfc4648[i].url),
 		    "url length of \"%s\"", rfc4648[i].in);
 		is_str(out, rfc4648[i].url, "base64url of \"%s\"",
 		    rfc4648[i].in);
 		memset(raw, 0xaa, sizeof(raw));
-		ok(ghauth_b64url_decode(rfc4648[i].url,
+		ok(ghauthp_b64url_decode(rfc4648[i].url,
 		    strlen(rfc4648[i].url), raw, n) == 1 &&
 		    memcmp(raw, rfc4648[i].in, n) == 0,
 		    "decode \"%s\"", rfc4648[i].url);
 	}
 	for (i = 0; i < sizeof(alphabet) / sizeof(alphabet[0]); i++) {
-		ghauth_b64_encode(alphabet[i].in, alphabet[i].n, out,
+		ghauthp_b64_encode(alphabet[i].in, alphabet[i].n, out,
 		    sizeof(out));
 		is_str(out, alphabet[i].std, "std alphabet, case %zu", i);
-		ghauth_b64url_encode(alphabet[i].in, alphabet[i].n, out,
+		ghauthp_b64url_encode(alphabet[i].in, alphabet[i].n, out,
 		    sizeof(out));
 		is_str(out, alphabet[i].url, "url alphabet, case %zu", i);
-		ok(ghauth_b64url_decode(alphabet[i].url,
+		ok(ghauthp_b64url_decode(alphabet[i].url,
 		    strlen(alphabet[i].url), raw, alphabet[i].n) == 1 &&
 		    memcmp(raw, alphabet[i].in, alphabet[i].n) == 0,
 		    "decode %s", alphabet[i].url);
-		ok(ghauth_b64url_decode(alphabet[i].std,
+		ok(ghauthp_b64url_decode(alphabet[i].std,
 		    strlen(alphabet[i].std), raw, alphabet[i].n) ==
 		    (strcmp(alphabet[i].std, alphabet[i].url) == 0),
 		    "decode of std spelling %s only if it is also url",
@@ -135,7 +135,7 @@ test_roundtrip(void)
 		for (i = 0; i < n; i++)
 			in[i] = (unsigned char)(i * 37 + n * 11 + 0x80);
 		want = n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
-		len = ghauth_b64url_encode(in, n, enc, sizeof(enc));
+		len = ghauthp_b64url_encode(in, n, enc, sizeof(enc));
 		if (len != want || strlen(enc) != want ||
 		    strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
 		    "vwxyz0123456789-_") != want) {
@@ -145,17 +145,17 @@ test_roundtrip(void)
 			continue;
 		}
 		memset(back, 0x55, sizeof(back));
-		if (ghauth_b64url_decode(enc, len, back, n) != 1 ||
+		if (ghauthp_b64url_decode(enc, len, back, n) != 1 ||
 		    memcmp(in, back, n) != 0) {
 			diag("length %zu: round trip failed", n);
 			fails++;
 		}
 		/* The same text never decodes to a different size. */
-		if (n > 0 && ghauth_b64url_decode(enc, len, back, n - 1) != 0) {
+		if (n > 0 && ghauthp_b64url_decode(enc, len, back, n - 1) != 0) {
 			diag("length %zu: decoded as %zu bytes", n, n - 1);
 			fails++;
 		}
-		if (ghauth_b64url_decode(enc, len, back, n + 1) != 0) {
+		if (ghauthp_b64url_decode(enc, len, back, n + 1) != 0) {
 			diag("length %zu: decoded as %zu bytes", n, n + 1);
 			fails++;
 		}
@@ -166,7 +166,7 @@ test_roundtrip(void)
 	for (n = 0; n <= 64; n++) {
 		for (i = 0; i < n; i++)
 			in[i] = (unsigned char)(255 - i * 7);
-		len = ghauth_b64_encode(in, n, enc, sizeof(enc));
+		len = ghauthp_b64_encode(in, n, enc, sizeof(enc));
 		if (len != (n + 2) / 3 * 4 || len % 4 != 0)
 			fails++;
 	}
@@ -180,18 +180,18 @@ test_sizes(void)
 	char			 out[64];
 
 	/* Exactly the room for the text and its NUL. */
-	is_int((long long)ghauth_b64url_encode(raw, 32, out, 44), 43,
+	is_int((long long)ghauthp_b64url_encode(raw, 32, out, 44), 43,
 	    "url: 32 bytes fit in 44");
-	is_int((long long)ghauth_b64url_encode(raw, 32, out, 43), 0,
+	is_int((long long)ghauthp_b64url_encode(raw, 32, out, 43), 0,
 	    "url: 32 bytes do not fit in 43 (no room for NUL)");
-	is_int((long long)ghauth_b64_encode(raw, 32, out, 45), 44,
+	is_int((long long)ghauthp_b64_encode(raw, 32, out, 45), 44,
 	    "std: 32 bytes fit in 45");
-	is_int((long long)ghauth_b64_encode(raw, 32, out, 44), 0,
+	is_int((long long)ghauthp_b64_encode(raw, 32, out, 44), 0,
 	    "std: 32 bytes do not fit in 44");
-	is_int((long long)ghauth_b64url_encode(raw, 1, out, 2), 0,
+	is_int((long long)ghauthp_b64url_encode(raw, 1, out, 2), 0,
 	    "url: 1 byte does not fit in 2");
 	memset(out, 'x', sizeof(out));
-	is_int((long long)ghauth_b64url_encode(raw, 0, out, 1), 0,
+	is_int((long long)ghauthp_b64url_encode(raw, 0, out, 1), 0,
 	    "url: 0 bytes encode to nothing");
 	is_int(out[0], 0, "url: 0 bytes still NUL-terminate");
 }
@@ -204,22 +204,22 @@ test_reject(void)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		is_int(ghauth_b64url_decode(bad[i].in, strlen(bad[i].in), raw,
+		is_int(ghauthp_b64url_decode(bad[i].in, strlen(bad[i].in), raw,
 		    bad[i].outsz), 0, "decode rejects %s", bad[i].why);
 	for (i = 0; i < sizeof(bad_tail) / sizeof(bad_tail[0]); i++)
-		is_int(ghauth_b64url_decode(bad_tail[i], 43, raw, 32), 0,
+		is_int(ghauthp_b64url_decode(bad_tail[i], 43, raw, 32), 0,
 		    "43 chars ending in '%c' (low bits set) rejected",
 		    bad_tail[i][42]);
-	is_int(ghauth_b64url_decode("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE",
+	is_int(ghauthp_b64url_decode("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE",
 	    43, raw, 32), 1, "43 chars ending in 'E' (low bits clear) accepted");
 	/* A NUL inside the counted length. */
 	memcpy(tok, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 44);
 	tok[20] = '\0';
-	is_int(ghauth_b64url_decode(tok, 43, raw, 32), 0,
+	is_int(ghauthp_b64url_decode(tok, 43, raw, 32), 0,
 	    "NUL inside a 43-char token rejected");
-	is_int(ghauth_b64url_decode("Zg\0", 3, raw, 2), 0,
+	is_int(ghauthp_b64url_decode("Zg\0", 3, raw, 2), 0,
 	    "trailing NUL counted in the length rejected");
-	is_int(ghauth_b64url_decode("", 0, raw, 0), 1,
+	is_int(ghauthp_b64url_decode("", 0, raw, 0), 1,
 	    "empty string decodes to zero bytes");
 }
 
@@ -236,7 +236,7 @@ test_alphabet(void)
 	for (c = 0; c < 256; c++) {
 		in[3] = (char)c;
 		want = c != 0 && memchr(url, c, 64) != NULL;
-		if (ghauth_b64url_decode(in, 4, raw, 3) != want) {
+		if (ghauthp_b64url_decode(in, 4, raw, 3) != want) {
 			diag("byte 0x%02x: decode gave %d", c, !want);
 			wrong++;
 		}
@@ -252,6 +252,7 @@ test_alphabet(void)
 int
 main(void)
 {
+	plan(92);
 	test_vectors();
 	test_alphabet();
 	test_roundtrip();

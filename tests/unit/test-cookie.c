@@ -1,5 +1,5 @@
 /*
- * test-cookie.c - ghauth_cookie_get over HTTP_COOKIE values (RFC 6265
+ * test-cookie.c - ghauthp_cookie_get over HTTP_COOKIE values (RFC 6265
  * section 5.4 cookie-string): found, absent, whitespace and quoting
  * variants, a repeated name (refused: a sibling domain or another Path
  * could plant it), values too long for the buffer, and names that only
@@ -80,7 +80,7 @@ test_cases(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(out, 'Z', sizeof(out));
 		out[sizeof(out) - 1] = '\0';
-		rc = ghauth_cookie_get(cases[i].hdr, NAME, out, sizeof(out));
+		rc = ghauthp_cookie_get(cases[i].hdr, NAME, out, sizeof(out));
 		if (cases[i].rc == 1) {
 			ok(rc == 1 && strcmp(out, cases[i].value) == 0,
 			    "\"%s\" -> \"%s\"", cases[i].hdr, cases[i].value);
@@ -90,7 +90,7 @@ test_cases(void)
 			is_int(rc, cases[i].rc, "\"%s\" -> %s", cases[i].hdr,
 			    cases[i].rc == 0 ? "absent" : "refused");
 	}
-	is_int(ghauth_cookie_get(NULL, NAME, out, sizeof(out)), 0,
+	is_int(ghauthp_cookie_get(NULL, NAME, out, sizeof(out)), 0,
 	    "NULL header -> absent");
 }
 
@@ -103,30 +103,30 @@ test_sizes(void)
 	/* 43 characters fit a 44-byte buffer; 44 do not. */
 	snprintf(hdr, sizeof(hdr), NAME "=%.43s",
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-	rc = ghauth_cookie_get(hdr, NAME, out, sizeof(out));
+	rc = ghauthp_cookie_get(hdr, NAME, out, sizeof(out));
 	ok(rc == 1 && strlen(out) == 43, "value of 43 chars in 44 bytes");
 	snprintf(hdr, sizeof(hdr), NAME "=%.44s",
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-	is_int(ghauth_cookie_get(hdr, NAME, out, sizeof(out)), -1,
+	is_int(ghauthp_cookie_get(hdr, NAME, out, sizeof(out)), -1,
 	    "value of 44 chars in 44 bytes -> refused");
 	/* Quotes do not count against the buffer. */
 	snprintf(hdr, sizeof(hdr), NAME "=\"%.43s\"",
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-	rc = ghauth_cookie_get(hdr, NAME, out, sizeof(out));
+	rc = ghauthp_cookie_get(hdr, NAME, out, sizeof(out));
 	ok(rc == 1 && strlen(out) == 43, "quoted value of 43 chars in 44 bytes");
 	/* A long value of another cookie does not matter. */
 	snprintf(hdr, sizeof(hdr), "other=%0200d; " NAME "=abc", 7);
-	rc = ghauth_cookie_get(hdr, NAME, out, sizeof(out));
+	rc = ghauthp_cookie_get(hdr, NAME, out, sizeof(out));
 	ok(rc == 1 && strcmp(out, "abc") == 0,
 	    "long other cookie does not matter");
-	is_int(ghauth_cookie_get(NAME "=", NAME, out, 0), -1,
+	is_int(ghauthp_cookie_get(NAME "=", NAME, out, 0), -1,
 	    "zero-sized buffer -> refused");
-	is_int(ghauth_cookie_get(NAME "=a", NAME, out, 1), -1,
+	is_int(ghauthp_cookie_get(NAME "=a", NAME, out, 1), -1,
 	    "one-byte buffer for one char -> refused");
-	rc = ghauth_cookie_get(NAME "=", NAME, out, 1);
+	rc = ghauthp_cookie_get(NAME "=", NAME, out, 1);
 	ok(rc == 1 && out[0] == '\0', "one-byte buffer for empty value");
 	/* The __Host- name is looked up as such. */
-	rc = ghauth_cookie_get("ghauth_session=x; __Host-ghauth_session=y",
+	rc = ghauthp_cookie_get("ghauth_session=x; __Host-ghauth_session=y",
 	    "__Host-ghauth_session", out, sizeof(out));
 	ok(rc == 1 && strcmp(out, "y") == 0, "__Host- name found exactly");
 }
@@ -134,6 +134,7 @@ test_sizes(void)
 int
 main(void)
 {
+	plan(52);
 	test_cases();
 	test_sizes();
 	return done_testing();

@@ -565,6 +565,7 @@ test_emails(void)
 int
 main(void)
 {
+	plan(171);
 	test_token();
 	test_token_errors();
 	test_user_ok();

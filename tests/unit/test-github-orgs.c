@@ -101,10 +101,10 @@ test_verdicts(void)
 		rc = ghauthp_gh_member_verdict("team:acme/infra", &r, &active);
 		ok(rc == verdicts[i].rc && active == verdicts[i].active,
 		    "verdict: %s -> %s, %s", verdicts[i].what,
-		    ghauth_err_name(verdicts[i].rc),
+		    ghauthp_err_name(verdicts[i].rc),
 		    verdicts[i].active ? "member" : "not a member");
 		if (rc != verdicts[i].rc || active != verdicts[i].active)
-			diag("got %s, active %d", ghauth_err_name(rc), active);
+			diag("got %s, active %d", ghauthp_err_name(rc), active);
 	}
 }
 
@@ -186,7 +186,8 @@ test_revoke(void)
 int
 main(void)
 {
-	ghauth_log_init("test-github-orgs");
+	plan(54);
+	ghauthp_log_init("test-github-orgs");
 	test_verdicts();
 	test_paths();
 	test_revoke();

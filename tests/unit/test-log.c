@@ -21,7 +21,7 @@
 #include "ghauth-int.h"
 #include "tap.h"
 
-/* Runs ghauth_log with stderr on fd; returns what was read back. */
+/* Runs ghauthp_log with stderr on fd; returns what was read back. */
 static void
 log_to(int fd, char *out, size_t size, int readfd)
 {
@@ -30,7 +30,7 @@ log_to(int fd, char *out, size_t size, int readfd)
 
 	saved = dup(STDERR_FILENO);
 	dup2(fd, STDERR_FILENO);
-	ghauth_log("hello %s", "a\nb");
+	ghauthp_log("hello %s", "a\nb");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	if (readfd == fd)
@@ -61,7 +61,8 @@ main(void)
 	time_t	 before, after;
 	struct tm tm;
 
-	ghauth_log_init("unit");
+	plan(3);
+	ghauthp_log_init("unit");
 
 	/* A regular file: a time, then the tag. */
 	if ((fd = mkstemp(path)) == -1) {

@@ -1,5 +1,5 @@
 /*
- * test-query.c - ghauth_query_parse against a table of declared keys.
+ * test-query.c - ghauthp_query_parse against a table of declared keys.
  * Each case is a query string and, for every declared key, what the
  * handler must see: absent, present-but-empty, present-but-invalid (value
  * NULL), or the decoded value.  Whole-query rejections (duplicate declared
@@ -16,11 +16,11 @@
 
 enum { K_CODE, K_STATE, K_REDIRECT, K_ERROR, NKEYS };
 
-static const struct ghauth_qkey keys[NKEYS] = {
-	[K_CODE] = { "code", ghauth_valid_code },
-	[K_STATE] = { "state", ghauth_valid_token },
-	[K_REDIRECT] = { "redirect", ghauth_valid_redirect },
-	[K_ERROR] = { "error", ghauth_valid_error },
+static const struct ghauthp_qkey keys[NKEYS] = {
+	[K_CODE] = { "code", ghauthp_valid_code },
+	[K_STATE] = { "state", ghauthp_valid_token },
+	[K_REDIRECT] = { "redirect", ghauthp_valid_redirect },
+	[K_ERROR] = { "error", ghauthp_valid_error },
 };
 
 /* What one key should look like: NULL = absent, "" = empty, INV = invalid. */
@@ -108,7 +108,7 @@ static const struct qcase {
 };
 
 static int
-check_one(const struct qcase *c, const struct ghauth_qval *v, size_t k,
+check_one(const struct qcase *c, const struct ghauthp_qval *v, size_t k,
     char *why, size_t whysz)
 {
 	const char	*w = c->want[k];
@@ -144,7 +144,7 @@ check_one(const struct qcase *c, const struct ghauth_qval *v, size_t k,
 static void
 test_cases(void)
 {
-	struct ghauth_qval	 vals[NKEYS];
+	struct ghauthp_qval	 vals[NKEYS];
 	enum ghauth_err		 rc;
 	char			 why[256];
 	size_t			 i, k;
@@ -153,9 +153,9 @@ test_cases(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		/* Garbage in, so a field left unset is noticed. */
 		memset(vals, 0x5a, sizeof(vals));
-		rc = ghauth_query_parse(cases[i].qs, keys, NKEYS, vals);
+		rc = ghauthp_query_parse(cases[i].qs, keys, NKEYS, vals);
 		good = rc == cases[i].rc;
-		snprintf(why, sizeof(why), "returned %s", ghauth_err_name(rc));
+		snprintf(why, sizeof(why), "returned %s", ghauthp_err_name(rc));
 		for (k = 0; good && k < NKEYS; k++) {
 			if (rc != GHAUTH_OK) {
 				if (vals[k].valid || vals[k].value != NULL) {
@@ -168,71 +168,73 @@ test_cases(void)
 				    sizeof(why));
 		}
 		ok(good, "query \"%s\" -> %s", cases[i].qs ? cases[i].qs :
-		    "(null)", ghauth_err_name(cases[i].rc));
+		    "(null)", ghauthp_err_name(cases[i].rc));
 		if (!good)
 			diag("%s", why);
-		ghauth_query_free(vals, NKEYS);
+		ghauthp_query_free(vals, NKEYS);
 	}
 }
 
 static void
 test_sizes(void)
 {
-	struct ghauth_qval	 vals[NKEYS];
+	struct ghauthp_qval	 vals[NKEYS];
 	char			*qs;
 	size_t			 n;
 
-	if ((qs = malloc(GHAUTH_QUERY_MAX + 2)) == NULL) {
+	if ((qs = malloc(GHAUTHP_QUERY_MAX + 2)) == NULL) {
 		printf("Bail out! out of memory\n");
 		exit(1);
 	}
 	/* code=aaa...: exactly at the cap, then one past it. */
-	for (n = GHAUTH_QUERY_MAX; n <= GHAUTH_QUERY_MAX + 1; n++) {
+	for (n = GHAUTHP_QUERY_MAX; n <= GHAUTHP_QUERY_MAX + 1; n++) {
 		memset(qs, 'a', n);
 		memcpy(qs, "x=", 2);
 		memcpy(qs + n - 6, "&code=", 6);
 		qs[n] = '\0';
 		memset(vals, 0, sizeof(vals));
-		is_int(ghauth_query_parse(qs, keys, NKEYS, vals),
-		    n <= GHAUTH_QUERY_MAX ? GHAUTH_OK : GHAUTH_E_TOOLARGE,
+		is_int(ghauthp_query_parse(qs, keys, NKEYS, vals),
+		    n <= GHAUTHP_QUERY_MAX ? GHAUTH_OK : GHAUTH_E_TOOLARGE,
 		    "query of %zu bytes", n);
-		ok(vals[K_CODE].present == (n <= GHAUTH_QUERY_MAX),
+		ok(vals[K_CODE].present == (n <= GHAUTHP_QUERY_MAX),
 		    "query of %zu bytes: code %s", n,
-		    n <= GHAUTH_QUERY_MAX ? "seen" : "not seen");
-		ghauth_query_free(vals, NKEYS);
+		    n <= GHAUTHP_QUERY_MAX ? "seen" : "not seen");
+		ghauthp_query_free(vals, NKEYS);
 	}
 	/* A long valid code value at the validator's bound. */
 	memcpy(qs, "code=", 5);
 	memset(qs + 5, 'b', 256);
 	qs[5 + 256] = '\0';
-	ghauth_query_parse(qs, keys, NKEYS, vals);
+	ghauthp_query_parse(qs, keys, NKEYS, vals);
 	ok(vals[K_CODE].valid && strlen(vals[K_CODE].value) == 256,
 	    "code of 256 chars kept");
-	ghauth_query_free(vals, NKEYS);
+	ghauthp_query_free(vals, NKEYS);
 	qs[5 + 256] = 'b';
 	qs[5 + 257] = '\0';
-	ghauth_query_parse(qs, keys, NKEYS, vals);
+	ghauthp_query_parse(qs, keys, NKEYS, vals);
 	ok(vals[K_CODE].present && !vals[K_CODE].valid &&
 	    vals[K_CODE].value == NULL, "code of 257 chars present but invalid");
-	ghauth_query_free(vals, NKEYS);
+	ghauthp_query_free(vals, NKEYS);
 	free(qs);
 
 	/* No declared keys at all: everything is skipped. */
-	is_int(ghauth_query_parse("a=1&b=2", keys, 0, vals), GHAUTH_OK,
+	is_int(ghauthp_query_parse("a=1&b=2", keys, 0, vals), GHAUTH_OK,
 	    "no declared keys");
 
-	/* ghauth_query_free clears and is idempotent. */
-	ghauth_query_parse("code=abc", keys, NKEYS, vals);
-	ghauth_query_free(vals, NKEYS);
+	/* ghauthp_query_free clears and is idempotent. */
+	ghauthp_query_parse("code=abc", keys, NKEYS, vals);
+	ghauthp_query_free(vals, NKEYS);
 	ok(vals[K_CODE].value == NULL && !vals[K_CODE].valid,
 	    "query_free clears value and valid");
-	ghauth_query_free(vals, NKEYS);
-	ok(1, "query_free twice is harmless");
+	ghauthp_query_free(vals, NKEYS);
+	ok(vals[K_CODE].value == NULL && !vals[K_CODE].valid,
+	    "query_free twice is harmless: the values stay cleared");
 }
 
 int
 main(void)
 {
+	plan(64);
 	test_cases();
 	test_sizes();
 	return done_testing();

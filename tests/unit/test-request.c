@@ -1,9 +1,9 @@
 /*
- * test-request.c - ghauth_request_read over table-driven environments
+ * test-request.c - ghauthp_request_read over table-driven environments
  * (RFC 3875 meta-variables): method, PATH_INFO, HTTPS, CONTENT_LENGTH, the
  * length cap of every copied variable exactly at and one past its bound,
  * control bytes in each (a tab only in headers); plus
- * ghauth_request_wants_json.
+ * ghauthp_request_wants_json.
  */
 #include "config.h"
 
@@ -20,36 +20,36 @@ test_method(void)
 {
 	static const struct {
 		const char		*env;
-		enum ghauth_method	 m;
+		enum ghauthp_method	 m;
 	} t[] = {
-		{ "REQUEST_METHOD=GET", GHAUTH_METHOD_GET },
-		{ "REQUEST_METHOD=HEAD", GHAUTH_METHOD_HEAD },
-		{ "REQUEST_METHOD=POST", GHAUTH_METHOD_POST },
-		{ "REQUEST_METHOD=get", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=Post", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=PUT", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=DELETE", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=OPTIONS", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=GET ", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD= GET", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=GETX", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=GET\r\n", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=G\x01T", GHAUTH_METHOD_OTHER },
-		{ "REQUEST_METHOD=", GHAUTH_METHOD_NONE },
-		{ "UNRELATED=1", GHAUTH_METHOD_NONE },
+		{ "REQUEST_METHOD=GET", GHAUTHP_METHOD_GET },
+		{ "REQUEST_METHOD=HEAD", GHAUTHP_METHOD_HEAD },
+		{ "REQUEST_METHOD=POST", GHAUTHP_METHOD_POST },
+		{ "REQUEST_METHOD=get", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=Post", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=PUT", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=DELETE", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=OPTIONS", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=GET ", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD= GET", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=GETX", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=GET\r\n", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=G\x01T", GHAUTHP_METHOD_OTHER },
+		{ "REQUEST_METHOD=", GHAUTHP_METHOD_NONE },
+		{ "UNRELATED=1", GHAUTHP_METHOD_NONE },
 	};
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	const char		*env[2];
 	size_t			 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		env[0] = t[i].env;
 		env[1] = NULL;
-		is_int(ghauth_request_read(&r, fake_getenv, env), GHAUTH_OK,
+		is_int(ghauthp_request_read(&r, fake_getenv, env), GHAUTH_OK,
 		    "%s: read", tap_quote(t[i].env, strlen(t[i].env)));
 		is_int(r.method, t[i].m, "%s: method %d",
 		    tap_quote(t[i].env, strlen(t[i].env)), t[i].m);
-		ghauth_request_free(&r);
+		ghauthp_request_free(&r);
 	}
 }
 
@@ -72,7 +72,7 @@ test_flags(void)
 		{ "PATH_INFO=", 0, 0 },
 		{ "SCRIPT_NAME=/auth/github", 0, 0 },
 	};
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	const char		*env[3];
 	size_t			 i;
 
@@ -80,11 +80,11 @@ test_flags(void)
 		env[0] = "REQUEST_METHOD=GET";
 		env[1] = t[i].env;
 		env[2] = NULL;
-		ghauth_request_read(&r, fake_getenv, env);
+		ghauthp_request_read(&r, fake_getenv, env);
 		ok(r.https == t[i].https && r.path_info == t[i].path_info,
 		    "%s: https=%d path_info=%d", t[i].env, t[i].https,
 		    t[i].path_info);
-		ghauth_request_free(&r);
+		ghauthp_request_free(&r);
 	}
 }
 
@@ -117,7 +117,7 @@ test_content_length(void)
 		{ "CONTENT_LENGTH=12\r\n", GHAUTH_E_BADREQ, -1 },
 		{ "CONTENT_LENGTH=\x7f", GHAUTH_E_BADREQ, -1 },
 	};
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	const char		*env[3], *desc;
 	enum ghauth_err		 rc;
 	size_t			 i;
@@ -126,7 +126,7 @@ test_content_length(void)
 		env[0] = "REQUEST_METHOD=POST";
 		env[1] = t[i].env;
 		env[2] = NULL;
-		rc = ghauth_request_read(&r, fake_getenv, env);
+		rc = ghauthp_request_read(&r, fake_getenv, env);
 		desc = t[i].env ? tap_quote(t[i].env, strlen(t[i].env)) :
 		    "no CONTENT_LENGTH";
 		if (t[i].rc == GHAUTH_OK)
@@ -134,10 +134,10 @@ test_content_length(void)
 			    "%s -> %lld", desc, t[i].len);
 		else
 			is_int(rc, t[i].rc, "%s -> %s", desc,
-			    ghauth_err_name(t[i].rc));
-		is_int(r.method, GHAUTH_METHOD_POST, "%s: method still set",
+			    ghauthp_err_name(t[i].rc));
+		is_int(r.method, GHAUTHP_METHOD_POST, "%s: method still set",
 		    desc);
-		ghauth_request_free(&r);
+		ghauthp_request_free(&r);
 	}
 }
 
@@ -146,16 +146,16 @@ static const struct {
 	const char	*name;
 	size_t		 max;
 } capped[] = {
-	{ "QUERY_STRING", GHAUTH_QUERY_MAX },
-	{ "HTTP_COOKIE", GHAUTH_COOKIE_MAX },
-	{ "HTTP_ACCEPT", GHAUTH_HEADER_MAX },
-	{ "HTTP_ORIGIN", GHAUTH_HEADER_MAX },
-	{ "HTTP_SEC_FETCH_SITE", GHAUTH_HEADER_MAX },
-	{ "HTTP_X_SESSION_TOKEN", GHAUTH_HEADER_MAX },
+	{ "QUERY_STRING", GHAUTHP_QUERY_MAX },
+	{ "HTTP_COOKIE", GHAUTHP_COOKIE_MAX },
+	{ "HTTP_ACCEPT", GHAUTHP_HEADER_MAX },
+	{ "HTTP_ORIGIN", GHAUTHP_HEADER_MAX },
+	{ "HTTP_SEC_FETCH_SITE", GHAUTHP_HEADER_MAX },
+	{ "HTTP_X_SESSION_TOKEN", GHAUTHP_HEADER_MAX },
 };
 
 static const char *
-field(const struct ghauth_request *r, size_t i)
+field(const struct ghauthp_request *r, size_t i)
 {
 	switch (i) {
 	case 0: return r->query;
@@ -170,7 +170,7 @@ field(const struct ghauth_request *r, size_t i)
 static void
 test_caps(void)
 {
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	const char		*env[4];
 	char			*var;
 	size_t			 i, n, nlen;
@@ -190,7 +190,7 @@ test_caps(void)
 			env[0] = "REQUEST_METHOD=GET";
 			env[1] = var;
 			env[2] = NULL;
-			rc = ghauth_request_read(&r, fake_getenv, env);
+			rc = ghauthp_request_read(&r, fake_getenv, env);
 			if (n == capped[i].max)
 				ok(rc == GHAUTH_OK && field(&r, i) != NULL &&
 				    strlen(field(&r, i)) == n,
@@ -208,10 +208,10 @@ test_caps(void)
 				is_int(rc, GHAUTH_E_TOOLARGE,
 				    "%s of %zu bytes -> toolarge",
 				    capped[i].name, n);
-			is_int(r.method, GHAUTH_METHOD_GET,
+			is_int(r.method, GHAUTHP_METHOD_GET,
 			    "%s of %zu bytes: method still set",
 			    capped[i].name, n);
-			ghauth_request_free(&r);
+			ghauthp_request_free(&r);
 		}
 		free(var);
 	}
@@ -222,7 +222,7 @@ test_ctl(void)
 {
 	static const char *const bytes[] = { "\r", "\n", "\x01", "\x7f",
 	    "\x1b", "\x1f", "\v" };
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	const char		*env[4];
 	char			 var[128];
 	size_t			 i, b;
@@ -238,10 +238,10 @@ test_ctl(void)
 			env[3] = NULL;
 			if (strcmp(capped[i].name, "HTTP_COOKIE") == 0)
 				env[1] = "QUERY_STRING=a=1";
-			is_int(ghauth_request_read(&r, fake_getenv, env),
+			is_int(ghauthp_request_read(&r, fake_getenv, env),
 			    GHAUTH_E_BADREQ, "%s with %s -> badreq",
 			    capped[i].name, tap_quote(bytes[b], 1));
-			ghauth_request_free(&r);
+			ghauthp_request_free(&r);
 		}
 	/* A tab is whitespace in a header (RFC 9110 5.5), not in the query. */
 	for (i = 0; i < sizeof(capped) / sizeof(capped[0]); i++) {
@@ -249,21 +249,21 @@ test_ctl(void)
 		env[0] = var;
 		env[1] = NULL;
 		if (strncmp(capped[i].name, "HTTP_", 5) == 0)
-			ok(ghauth_request_read(&r, fake_getenv, env) ==
+			ok(ghauthp_request_read(&r, fake_getenv, env) ==
 			    GHAUTH_OK && strcmp(field(&r, i), "a\tb") == 0,
 			    "%s with a tab: kept", capped[i].name);
 		else
-			is_int(ghauth_request_read(&r, fake_getenv, env),
+			is_int(ghauthp_request_read(&r, fake_getenv, env),
 			    GHAUTH_E_BADREQ, "%s with a tab -> badreq",
 			    capped[i].name);
-		ghauth_request_free(&r);
+		ghauthp_request_free(&r);
 	}
 	/* High bytes are not control bytes (UTF-8 in a header is legal). */
 	env[0] = "HTTP_ORIGIN=https://b\xc3\xbc" "cher.example";
 	env[1] = NULL;
-	is_int(ghauth_request_read(&r, fake_getenv, env), GHAUTH_OK,
+	is_int(ghauthp_request_read(&r, fake_getenv, env), GHAUTH_OK,
 	    "UTF-8 bytes are not control bytes");
-	ghauth_request_free(&r);
+	ghauthp_request_free(&r);
 }
 
 static void
@@ -284,9 +284,9 @@ test_values(void)
 	static const char *empty_token[] = {
 		"REQUEST_METHOD=GET", "HTTP_X_SESSION_TOKEN=", NULL
 	};
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 
-	is_int(ghauth_request_read(&r, fake_getenv, env), GHAUTH_OK,
+	is_int(ghauthp_request_read(&r, fake_getenv, env), GHAUTH_OK,
 	    "full request read");
 	is_str(r.query, "code=1&state=2", "query copied");
 	is_str(r.cookie, "ghauth_session=abc", "cookie copied");
@@ -296,21 +296,21 @@ test_values(void)
 	is_str(r.session_token, "tok", "session token copied");
 	ok(r.session_token_present, "session token present");
 	ok(r.https && r.content_length == 0, "https and content length");
-	ghauth_request_free(&r);
+	ghauthp_request_free(&r);
 	ok(r.query == NULL && r.cookie == NULL && r.session_token == NULL,
 	    "request_free clears the struct");
 
-	ghauth_request_read(&r, fake_getenv, NULL);
-	ok(r.method == GHAUTH_METHOD_NONE && r.query == NULL &&
+	ghauthp_request_read(&r, fake_getenv, NULL);
+	ok(r.method == GHAUTHP_METHOD_NONE && r.query == NULL &&
 	    r.cookie == NULL && !r.session_token_present &&
 	    r.content_length == -1 && !r.https && !r.path_info,
 	    "empty environment: nothing set");
-	ghauth_request_free(&r);
+	ghauthp_request_free(&r);
 
-	ghauth_request_read(&r, fake_getenv, empty_token);
+	ghauthp_request_read(&r, fake_getenv, empty_token);
 	ok(r.session_token_present && r.session_token != NULL &&
 	    r.session_token[0] == '\0', "empty X-Session-Token is present");
-	ghauth_request_free(&r);
+	ghauthp_request_free(&r);
 }
 
 static void
@@ -333,13 +333,13 @@ test_wants_json(void)
 		  "*/*;q=0.8", 0 },
 		{ "application/xml", 0 },
 	};
-	struct ghauth_request	 r;
+	struct ghauthp_request	 r;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&r, 0, sizeof(r));
 		r.accept = (char *)(uintptr_t)t[i].accept;
-		is_int(ghauth_request_wants_json(&r), t[i].json,
+		is_int(ghauthp_request_wants_json(&r), t[i].json,
 		    "Accept: %s -> %s", t[i].accept ? t[i].accept : "(none)",
 		    t[i].json ? "JSON" : "HTML");
 	}
@@ -348,6 +348,7 @@ test_wants_json(void)
 int
 main(void)
 {
+	plan(175);
 	test_method();
 	test_flags();
 	test_content_length();

@@ -88,9 +88,9 @@ test_refused_headers(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ghauth_response_init(&r);
 		r.status = 200;
-		ghauth_response_header(&r, "Content-Type", "text/plain");
-		ghauth_response_body(&r, "hello", 5);
-		is_int(ghauth_response_header(&r, bad[i].name, "%s",
+		ghauthp_response_header(&r, "Content-Type", "text/plain");
+		ghauthp_response_body(&r, "hello", 5);
+		is_int(ghauthp_response_header(&r, bad[i].name, "%s",
 		    bad[i].value), 0, "header %s: %s refused",
 		    tap_quote(bad[i].name, strlen(bad[i].name)),
 		    tap_quote(bad[i].value, strlen(bad[i].value)));
@@ -110,22 +110,22 @@ test_refused_headers(void)
 		memset(big, 'v', sizeof(big) - 1);
 		big[sizeof(big) - 1] = '\0';
 		ghauth_response_init(&r);
-		is_int(ghauth_response_header(&r, "X-Big", "%s", big), 0,
+		is_int(ghauthp_response_header(&r, "X-Big", "%s", big), 0,
 		    "header value of 4999 bytes refused");
 		ok(r.failed, "  response failed");
 		ghauth_response_free(&r);
 		big[4095] = '\0';
 		ghauth_response_init(&r);
-		is_int(ghauth_response_header(&r, "X-Big", "%s", big), 1,
+		is_int(ghauthp_response_header(&r, "X-Big", "%s", big), 1,
 		    "header value of 4095 bytes accepted");
 		ghauth_response_free(&r);
 	}
 	ghauth_response_init(&r);
 	for (i = 0; i < GHAUTH_HEADERS_MAX; i++)
-		ghauth_response_header(&r, "X-N", "%zu", i);
+		ghauthp_response_header(&r, "X-N", "%zu", i);
 	ok(!r.failed && r.nheaders == GHAUTH_HEADERS_MAX, "%d headers fit",
 	    GHAUTH_HEADERS_MAX);
-	is_int(ghauth_response_header(&r, "X-N", "one more"), 0,
+	is_int(ghauthp_response_header(&r, "X-N", "one more"), 0,
 	    "header %d refused", GHAUTH_HEADERS_MAX + 1);
 	ok(r.failed, "  response failed");
 	ghauth_response_free(&r);
@@ -142,8 +142,8 @@ test_serialize(void)
 	ghauth_response_init(&r);
 	is_int(r.status, 500, "a fresh response is a 500");
 	r.status = 200;
-	ghauth_response_header(&r, "Content-Type", "text/plain");
-	ghauth_response_body(&r, "hello, world", 12);
+	ghauthp_response_header(&r, "Content-Type", "text/plain");
+	ghauthp_response_body(&r, "hello, world", 12);
 	out = serialize(&r, &len);
 	ok(strncmp(out, "Status: 200 OK\r\n", 16) == 0, "Status line first");
 	is_str(header_of(out, "Content-Type"), "text/plain", "Content-Type");
@@ -166,7 +166,7 @@ test_serialize(void)
 	/* A body with NUL and CRLFs: Content-Length is its real length. */
 	ghauth_response_init(&r);
 	r.status = 200;
-	ghauth_response_body(&r, bin, sizeof(bin) - 1);
+	ghauthp_response_body(&r, bin, sizeof(bin) - 1);
 	out = serialize(&r, &len);
 	cl = header_of(out, "Content-Length");
 	body = strstr(out, "\r\n\r\n") + 4;
@@ -220,7 +220,7 @@ test_serialize(void)
 
 	/* Redirect and JSON helpers. */
 	ghauth_response_init(&r);
-	ghauth_response_redirect(&r, "https://github.com/login/oauth/authorize"
+	ghauthp_response_redirect(&r, "https://github.com/login/oauth/authorize"
 	    "?client_id=x");
 	out = serialize(&r, &len);
 	ok(r.status == 303 && strcmp(header_of(out, "Location"),
@@ -229,7 +229,7 @@ test_serialize(void)
 	free(out);
 	ghauth_response_free(&r);
 	ghauth_response_init(&r);
-	is_int(ghauth_response_redirect(&r, "/a\r\nSet-Cookie: x=y"), 0,
+	is_int(ghauthp_response_redirect(&r, "/a\r\nSet-Cookie: x=y"), 0,
 	    "redirect with CRLF refused");
 	ghauth_response_free(&r);
 }
@@ -244,7 +244,7 @@ test_cookies(void)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.secure = 1;
 	ghauth_response_init(&r);
-	ghauth_response_cookie(&r, &cfg, "__Host-ghauth_session", "TOKEN",
+	ghauthp_response_cookie(&r, &cfg, "__Host-ghauth_session", "TOKEN",
 	    86400);
 	v = r.hvalue[0];
 	ok(r.nheaders == 1 && strcmp(r.hname[0], "Set-Cookie") == 0,
@@ -262,7 +262,7 @@ test_cookies(void)
 
 	cfg.secure = 0;
 	ghauth_response_init(&r);
-	ghauth_response_cookie(&r, &cfg, "ghauth_session", "TOKEN", 600);
+	ghauthp_response_cookie(&r, &cfg, "ghauth_session", "TOKEN", 600);
 	ok(strstr(r.hvalue[0], "Secure") == NULL,
 	    "cookie: no Secure when not cfg->secure");
 	ok(strstr(r.hvalue[0], "HttpOnly") != NULL &&
@@ -271,13 +271,13 @@ test_cookies(void)
 	ghauth_response_free(&r);
 
 	ghauth_response_init(&r);
-	ghauth_response_cookie(&r, NULL, "ghauth_session", "TOKEN", 600);
+	ghauthp_response_cookie(&r, NULL, "ghauth_session", "TOKEN", 600);
 	ok(strstr(r.hvalue[0], "Secure") == NULL, "cookie: no cfg, no Secure");
 	ghauth_response_free(&r);
 
 	cfg.secure = 1;
 	ghauth_response_init(&r);
-	ghauth_response_cookie(&r, &cfg, "__Host-ghauth_session", "", 0);
+	ghauthp_response_cookie(&r, &cfg, "__Host-ghauth_session", "", 0);
 	v = r.hvalue[0];
 	ok(strncmp(v, "__Host-ghauth_session=;", 23) == 0 &&
 	    strstr(v, "Max-Age=0;") != NULL &&
@@ -287,7 +287,7 @@ test_cookies(void)
 	ghauth_response_free(&r);
 
 	ghauth_response_init(&r);
-	is_int(ghauth_response_cookie(&r, &cfg, "c", "a\r\nX: y", 1), 0,
+	is_int(ghauthp_response_cookie(&r, &cfg, "c", "a\r\nX: y", 1), 0,
 	    "cookie value with CRLF refused");
 	ok(r.failed, "  response failed");
 	ghauth_response_free(&r);
@@ -305,8 +305,8 @@ csp_matches(const char *csp, const char *body)
 	    (b = strstr(a, "</style>")) == NULL)
 		return 0;
 	a += 7;
-	ghauth_sha256(a, (size_t)(b - a), h);
-	ghauth_b64_encode(h, sizeof(h), b64, sizeof(b64));
+	ghauthp_sha256(a, (size_t)(b - a), h);
+	ghauthp_b64_encode(h, sizeof(h), b64, sizeof(b64));
 	snprintf(want, sizeof(want), "style-src 'sha256-%s'", b64);
 	return strstr(csp, want) != NULL && count_of(body, "<style") == 1 &&
 	    count_of(body, "<script") == 0 && count_of(body, " style=") == 0;
@@ -316,9 +316,9 @@ static void
 test_errors(void)
 {
 	struct ghauth_config	 cfg;
-	struct ghauth_request	 req;
+	struct ghauthp_request	 req;
 	struct ghauth_response	 r;
-	struct ghauth_result	 res;
+	struct ghauthp_result	 res;
 	char			*out, *v, msg[512];
 	size_t			 len;
 	json_t			*j;
@@ -332,7 +332,7 @@ test_errors(void)
 	req.accept = (char *)(uintptr_t)"text/html,application/xhtml+xml,*/*";
 	ghauthp_result(&res, GHAUTH_E_DENIED, "<b>\"eve\"&'x'</b>");
 	ghauth_response_init(&r);
-	ghauth_response_error(&r, &req, &cfg, &res);
+	ghauthp_response_error(&r, &req, &cfg, &res);
 	out = serialize(&r, &len);
 	ok(strncmp(out, "Status: 403 Forbidden\r\n", 23) == 0,
 	    "html error: 403 for denied");
@@ -363,13 +363,13 @@ test_errors(void)
 	cfg.origin = NULL;
 	ghauthp_result(&res, GHAUTH_E_BAD_STATE, NULL);
 	ghauth_response_init(&r);
-	ghauth_response_error(&r, &req, &cfg, &res);
+	ghauthp_response_error(&r, &req, &cfg, &res);
 	ok(r.status == 400 && strstr(r.body, "<a href=\"/\">Try again</a>") !=
 	    NULL && strstr(r.body, "Invalid state parameter") != NULL,
 	    "html error without origin: link to /");
 	ghauth_response_free(&r);
 	ghauth_response_init(&r);
-	ghauth_response_error(&r, &req, NULL, &res);
+	ghauthp_response_error(&r, &req, NULL, &res);
 	ok(r.status == 400 && r.body != NULL && !r.failed,
 	    "html error without config");
 	ghauth_response_free(&r);
@@ -378,7 +378,7 @@ test_errors(void)
 	req.accept = (char *)(uintptr_t)"application/json";
 	ghauthp_result(&res, GHAUTH_E_DENIED, "<eve>&");
 	ghauth_response_init(&r);
-	ghauth_response_error(&r, &req, &cfg, &res);
+	ghauthp_response_error(&r, &req, &cfg, &res);
 	out = serialize(&r, &len);
 	is_str(header_of(out, "Content-Type"), "application/json; "
 	    "charset=utf-8", "json error: Content-Type");
@@ -388,7 +388,7 @@ test_errors(void)
 	    strstr(r.body, "\\u003ceve\\u003e\\u0026") != NULL,
 	    "json error: <, > and & escaped");
 	j = json_loads(r.body, 0, &jerr);
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	ok(j != NULL && json_object_size(j) == 2 &&
 	    json_is_string(json_object_get(j, "error")) &&
 	    strcmp(json_string_value(json_object_get(j, "error")), msg) == 0,
@@ -405,7 +405,7 @@ test_errors(void)
 	ghauth_response_free(&r);
 	ghauthp_result(&res, GHAUTH_E_SESSION, NULL);
 	ghauth_response_init(&r);
-	ghauth_response_error(&r, NULL, &cfg, &res);
+	ghauthp_response_error(&r, NULL, &cfg, &res);
 	ok(r.status == 401 && r.body != NULL &&
 	    strcmp(r.body, "{\"error\":\"Invalid or expired session\","
 	    "\"responseStatus\":{\"errorCode\":\"Unauthorized\","
@@ -415,9 +415,9 @@ test_errors(void)
 
 	/* Headers set before the error are kept. */
 	ghauth_response_init(&r);
-	ghauth_response_header(&r, "Allow", "GET, HEAD");
+	ghauthp_response_header(&r, "Allow", "GET, HEAD");
 	ghauthp_result(&res, GHAUTH_E_METHOD, NULL);
-	ghauth_response_error(&r, &req, &cfg, &res);
+	ghauthp_response_error(&r, &req, &cfg, &res);
 	out = serialize(&r, &len);
 	ok(strncmp(out, "Status: 405 Method Not Allowed\r\n", 32) == 0 &&
 	    strcmp(header_of(out, "Allow"), "GET, HEAD") == 0,
@@ -447,11 +447,11 @@ test_errors(void)
 				    "text/html" : "application/json");
 				ghauthp_result(&res, t[i].e, NULL);
 				ghauth_response_init(&r);
-				ghauth_response_error(&r, &req, &cfg, &res);
+				ghauthp_response_error(&r, &req, &cfg, &res);
 				out = serialize(&r, &len);
 				is_str(header_of(out, "Retry-After"), t[i].retry,
 				    "%s %s: Retry-After %s", html ? "html" :
-				    "json", ghauth_err_name(t[i].e),
+				    "json", ghauthp_err_name(t[i].e),
 				    t[i].retry ? t[i].retry : "absent");
 				free(out);
 				ghauth_response_free(&r);
@@ -500,16 +500,16 @@ test_json_dump(void)
 static void
 test_error_table(void)
 {
-	struct ghauth_result	 res;
+	struct ghauthp_result	 res;
 	char			 msg[512], names[GHAUTH_E__MAX][32];
 	int			 e, bad = 0, dupnames = 0, k;
 
 	for (e = 0; e < GHAUTH_E__MAX; e++) {
-		int	 st = ghauth_err_status((enum ghauth_err)e);
-		const char *name = ghauth_err_name((enum ghauth_err)e);
+		int	 st = ghauthp_err_status((enum ghauth_err)e);
+		const char *name = ghauthp_err_name((enum ghauth_err)e);
 
 		ghauthp_result(&res, (enum ghauth_err)e, NULL);
-		if (!ghauth_err_message(&res, msg, sizeof(msg)) ||
+		if (!ghauthp_err_message(&res, msg, sizeof(msg)) ||
 		    msg[0] == '\0' || strchr(msg, '%') != NULL ||
 		    name == NULL || name[0] == '\0' ||
 		    st < (e == GHAUTH_OK ? 200 : 400) || st > 599) {
@@ -527,49 +527,49 @@ test_error_table(void)
 	is_int(dupnames, 0, "error names are unique");
 
 	ghauthp_result(&res, GHAUTH_E_OAUTH, "The code passed is incorrect.");
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	is_str(msg, "OAuth error: The code passed is incorrect.",
 	    "OAUTH includes its detail");
 	ghauthp_result(&res, GHAUTH_E_DENIED, "eve");
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	is_str(msg, "Access denied. User 'eve' is not authorized to access "
 	    "this application.", "DENIED includes the login");
 	ghauthp_result(&res, GHAUTH_E_SESSION, "ignored detail");
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	is_str(msg, "Invalid or expired session",
 	    "other errors ignore the detail");
 	ghauthp_result(&res, GHAUTH_E_OAUTH, "%s%n%x");
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	is_str(msg, "OAuth error: %s%n%x", "detail is data, not a format");
 
 	/* Contract statuses. */
-	is_int(ghauth_err_status(GHAUTH_E_MISSING_CODE_STATE), 400,
+	is_int(ghauthp_err_status(GHAUTH_E_MISSING_CODE_STATE), 400,
 	    "missing code/state: 400");
-	is_int(ghauth_err_status(GHAUTH_E_BAD_STATE), 400, "bad state: 400");
-	is_int(ghauth_err_status(GHAUTH_E_OAUTH), 400, "oauth: 400");
-	is_int(ghauth_err_status(GHAUTH_E_GH_BADANSWER), 502, "bad answer: 502");
-	is_int(ghauth_err_status(GHAUTH_E_DENIED), 403, "denied: 403");
-	is_int(ghauth_err_status(GHAUTH_E_SESSION), 401, "session: 401");
-	is_int(ghauth_err_status(GHAUTH_E_METHOD), 405, "method: 405");
-	is_int(ghauth_err_status(GHAUTH_E_BUSY), 503, "busy: 503");
-	is_int(ghauth_err_status(GHAUTH_E_NOTCONFIGURED), 500,
+	is_int(ghauthp_err_status(GHAUTH_E_BAD_STATE), 400, "bad state: 400");
+	is_int(ghauthp_err_status(GHAUTH_E_OAUTH), 400, "oauth: 400");
+	is_int(ghauthp_err_status(GHAUTH_E_GH_BADANSWER), 502, "bad answer: 502");
+	is_int(ghauthp_err_status(GHAUTH_E_DENIED), 403, "denied: 403");
+	is_int(ghauthp_err_status(GHAUTH_E_SESSION), 401, "session: 401");
+	is_int(ghauthp_err_status(GHAUTH_E_METHOD), 405, "method: 405");
+	is_int(ghauthp_err_status(GHAUTH_E_BUSY), 503, "busy: 503");
+	is_int(ghauthp_err_status(GHAUTH_E_NOTCONFIGURED), 500,
 	    "not configured: 500");
 
 	/* Out of range: the internal error, never a crash. */
-	is_int(ghauth_err_status(GHAUTH_E__MAX), 500, "E__MAX: status 500");
-	is_int(ghauth_err_status((enum ghauth_err)-1), 500, "-1: status 500");
-	is_str(ghauth_err_name(GHAUTH_E__MAX), "internal", "E__MAX: internal");
+	is_int(ghauthp_err_status(GHAUTH_E__MAX), 500, "E__MAX: status 500");
+	is_int(ghauthp_err_status((enum ghauth_err)-1), 500, "-1: status 500");
+	is_str(ghauthp_err_name(GHAUTH_E__MAX), "internal", "E__MAX: internal");
 	ghauthp_result(&res, GHAUTH_E__MAX, NULL);
-	ghauth_err_message(&res, msg, sizeof(msg));
+	ghauthp_err_message(&res, msg, sizeof(msg));
 	is_str(msg, "Internal server error", "E__MAX: internal message");
 
 	/* A small buffer: truncated, terminated, reported. */
 	ghauthp_result(&res, GHAUTH_E_SESSION, NULL);
 	memset(msg, 'x', sizeof(msg));
-	is_int(ghauth_err_message(&res, msg, 8), 0, "8-byte buffer: reported");
+	is_int(ghauthp_err_message(&res, msg, 8), 0, "8-byte buffer: reported");
 	ok(strlen(msg) == 7 && msg[8] == 'x', "  truncated and terminated");
 
-	/* The detail is capped by ghauth_result itself. */
+	/* The detail is capped by ghauthp_result itself. */
 	{
 		char	 big[600];
 
@@ -584,6 +584,7 @@ test_error_table(void)
 int
 main(void)
 {
+	plan(123);
 	test_refused_headers();
 	test_serialize();
 	test_cookies();

@@ -1,5 +1,5 @@
 /*
- * test-sha256.c - ghauth_sha256 against the FIPS 180-4 example vectors, the
+ * test-sha256.c - ghauthp_sha256 against the FIPS 180-4 example vectors, the
  * streaming interface against the one-shot digest, and, where libcrypto is
  * installed, against OpenSSL for every length around the
  * block and padding boundaries and 2,000 random inputs of 0..300 bytes at
@@ -41,7 +41,7 @@ hex_of(const void *in, size_t n, char out[65])
 {
 	unsigned char	 h[32];
 
-	ghauth_sha256(in, n, h);
+	ghauthp_sha256(in, n, h);
 	ghauthp_hex(h, sizeof(h), out);
 }
 
@@ -70,7 +70,7 @@ test_streaming(void)
 
 	for (off = 0; off < sizeof(in); off++)
 		in[off] = (unsigned char)(rnd(&seed) >> 56);
-	ghauth_sha256(in, sizeof(in), one);
+	ghauthp_sha256(in, sizeof(in), one);
 	for (cut = 0; cut <= sizeof(in); cut++) {
 		ghauthp_sha256_init(&h);
 		ghauthp_sha256_update(&h, in, cut);
@@ -96,7 +96,7 @@ test_streaming(void)
 	is_int((long long)bad, 0, "streamed in random chunks (0..69 bytes)");
 	ghauthp_sha256_init(&h);
 	ghauthp_sha256_final(&h, two);
-	ghauth_sha256("", 0, one);
+	ghauthp_sha256("", 0, one);
 	ok(memcmp(one, two, 32) == 0, "streamed empty input");
 }
 
@@ -107,7 +107,7 @@ same_as_openssl(const unsigned char *in, size_t n)
 	unsigned char	 ours[32], theirs[EVP_MAX_MD_SIZE];
 	unsigned int	 tlen = 0;
 
-	ghauth_sha256(in, n, ours);
+	ghauthp_sha256(in, n, ours);
 	if (EVP_Digest(in, n, theirs, &tlen, EVP_sha256(), NULL) != 1 ||
 	    tlen != 32)
 		return 0;
@@ -162,6 +162,11 @@ main(void)
 	unsigned char	*big;
 	size_t		 i;
 
+#ifdef TEST_WITH_LIBCRYPTO
+	plan(13);
+#else
+	plan(11);
+#endif
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		hex_of(vectors[i].in, strlen(vectors[i].in), hex);
 		is_str(hex, vectors[i].hex, "FIPS 180-4 vector %zu (%zu bytes)",
@@ -179,13 +184,13 @@ main(void)
 	free(big);
 
 	/* The length is what counts, not a terminating NUL. */
-	ghauth_sha256("abc\0def", 7, h1);
-	ghauth_sha256("abc", 3, h2);
+	ghauthp_sha256("abc\0def", 7, h1);
+	ghauthp_sha256("abc", 3, h2);
 	ok(memcmp(h1, h2, 32) != 0, "embedded NUL is hashed, not a terminator");
 
 	/* Deterministic: the same input twice gives the same digest. */
-	ghauth_sha256("ghauth", 6, h1);
-	ghauth_sha256("ghauth", 6, h2);
+	ghauthp_sha256("ghauth", 6, h1);
+	ghauthp_sha256("ghauth", 6, h2);
 	ok(memcmp(h1, h2, 32) == 0, "same input, same digest");
 
 	test_streaming();

@@ -153,24 +153,24 @@ cmp(const void *a, const void *b)
 static void
 test_fresh_tokens(void)
 {
-	static char	 toks[NTOKENS][GHAUTH_TOKEN_LEN + 1];
+	static char	 toks[NTOKENS][GHAUTHP_TOKEN_LEN + 1];
 	size_t		 i, badfmt = 0, dups = 0, failed = 0;
 
 	for (i = 0; i < NTOKENS; i++) {
-		if (!ghauth_token(toks[i])) {
+		if (!ghauthp_token(toks[i])) {
 			failed++;
 			continue;
 		}
-		if (strlen(toks[i]) != GHAUTH_TOKEN_LEN ||
+		if (strlen(toks[i]) != GHAUTHP_TOKEN_LEN ||
 		    strspn(toks[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-		    "qrstuvwxyz0123456789-_") != GHAUTH_TOKEN_LEN ||
-		    !ghauth_valid_token(toks[i], GHAUTH_TOKEN_LEN))
+		    "qrstuvwxyz0123456789-_") != GHAUTHP_TOKEN_LEN ||
+		    !ghauthp_valid_token(toks[i], GHAUTHP_TOKEN_LEN))
 			badfmt++;
 	}
-	is_int((long long)failed, 0, "ghauth_token succeeded %d times",
+	is_int((long long)failed, 0, "ghauthp_token succeeded %d times",
 	    NTOKENS);
 	is_int((long long)badfmt, 0, "every token is 43 chars of [A-Za-z0-9_-] "
-	    "and passes ghauth_valid_token");
+	    "and passes ghauthp_valid_token");
 	qsort(toks, NTOKENS, sizeof(toks[0]), cmp);
 	for (i = 1; i < NTOKENS; i++)
 		if (strcmp(toks[i - 1], toks[i]) == 0)
@@ -185,32 +185,33 @@ test_lengths(void)
 
 	/* Length limits, exactly at and past the bound. */
 	memset(buf, 'a', sizeof(buf));
-	is_int(ghauth_valid_code(buf, 256), 1, "code of 256 chars accepted");
-	is_int(ghauth_valid_code(buf, 257), 0, "code of 257 chars rejected");
-	is_int(ghauth_valid_error(buf, 64), 1, "error of 64 chars accepted");
-	is_int(ghauth_valid_error(buf, 65), 0, "error of 65 chars rejected");
+	is_int(ghauthp_valid_code(buf, 256), 1, "code of 256 chars accepted");
+	is_int(ghauthp_valid_code(buf, 257), 0, "code of 257 chars rejected");
+	is_int(ghauthp_valid_error(buf, 64), 1, "error of 64 chars accepted");
+	is_int(ghauthp_valid_error(buf, 65), 0, "error of 65 chars rejected");
 	buf[0] = '/';
-	is_int(ghauth_valid_redirect(buf, 1024), 1,
+	is_int(ghauthp_valid_redirect(buf, 1024), 1,
 	    "redirect of 1024 chars accepted");
-	is_int(ghauth_valid_redirect(buf, 1025), 0,
+	is_int(ghauthp_valid_redirect(buf, 1025), 0,
 	    "redirect of 1025 chars rejected");
 	/* The length argument is what counts, not a NUL. */
-	is_int(ghauth_valid_redirect("/abc", 1), 1,
+	is_int(ghauthp_valid_redirect("/abc", 1), 1,
 	    "redirect checks only the given length");
-	is_int(ghauth_valid_code("abc", 0), 0, "code of length 0 rejected");
+	is_int(ghauthp_valid_code("abc", 0), 0, "code of length 0 rejected");
 }
 
 int
 main(void)
 {
+	plan(107);
 	test_fresh_tokens();
-	run_table("token", ghauth_valid_token, tokens,
+	run_table("token", ghauthp_valid_token, tokens,
 	    sizeof(tokens) / sizeof(tokens[0]));
-	run_table("code", ghauth_valid_code, codes,
+	run_table("code", ghauthp_valid_code, codes,
 	    sizeof(codes) / sizeof(codes[0]));
-	run_table("error", ghauth_valid_error, errors,
+	run_table("error", ghauthp_valid_error, errors,
 	    sizeof(errors) / sizeof(errors[0]));
-	run_table("redirect", ghauth_valid_redirect, redirects,
+	run_table("redirect", ghauthp_valid_redirect, redirects,
 	    sizeof(redirects) / sizeof(redirects[0]));
 	test_lengths();
 	return done_testing();
