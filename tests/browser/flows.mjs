@@ -120,8 +120,11 @@ async function newContext({ colorScheme = 'light' } = {}) {
     colorScheme,
     locale: 'en-US',
   });
-  ctx.setDefaultTimeout(10000);
-  ctx.setDefaultNavigationTimeout(15000);
+  // Generous: these only bound how long a broken step takes to fail, and a
+  // sign-in (GitHub's token, /user, the revocation) behind a sanitizer build
+  // on a loaded two-core machine has taken more than 10 s.
+  ctx.setDefaultTimeout(30000);
+  ctx.setDefaultNavigationTimeout(30000);
   const local = new Set([new URL(ORIGIN).host, new URL(MOCK_HTTP).host]);
   await ctx.route((u) => u.hostname === AVATAR_HOST, async (route) => {
     const u = new URL(route.request().url());
@@ -181,7 +184,7 @@ const activeIs = (page, sel) => page.evaluate((s) => {
   const a = document.activeElement;
   return !!a && a.matches(s);
 }, sel);
-const waitState = (page, state, timeout = 10000) =>
+const waitState = (page, state, timeout = 30000) =>
   page.waitForSelector(`body[data-state="${state}"]`, { state: 'attached', timeout });
 const pathOf = (u) => new URL(u).pathname;
 
@@ -224,7 +227,7 @@ async function signInVia(page, { login = 'octocat', decision = 'authorize', shot
   if (shotName) await shot(page, shotName, `mock GitHub "Authorize" page, user ${login} selected, Authorize and Cancel buttons`);
   const out = { authorizeUrl, handoff: null, token: null };
   const sessionResp = decision === 'authorize'
-    ? page.waitForResponse((r) => pathOf(r.url()) === '/auth' && /[?&]session=/.test(r.url()), { timeout: 15000 }).catch(() => null)
+    ? page.waitForResponse((r) => pathOf(r.url()) === '/auth' && /[?&]session=/.test(r.url()), { timeout: 30000 }).catch(() => null)
     : null;
   const callbackResp = page.waitForResponse((r) => pathOf(r.url()) === '/auth/github/callback');
   await page.click(decision === 'authorize' ? '#js-oauth-authorize-btn' : '#js-oauth-cancel-btn');
@@ -400,7 +403,7 @@ async function flowSignInOut() {
     ok(!(await visible(page, 'ghauth-user-menu')) && !(await visible(page, '#app')), 'sign out: menu and app are gone');
     await shot(page, '05-signed-out-after-logout.png', 'after Sign Out: the sign-in panel again, no banner, no avatar');
 
-    await waitState(page2, 'signed-out', 5000).catch(() => null);
+    await waitState(page2, 'signed-out', 15000).catch(() => null);
     is(await page2.evaluate(() => document.body.dataset.state), 'signed-out',
       'sign out: another open tab of the site goes to the sign-in panel too');
     await page2.close();
