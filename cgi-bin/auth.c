@@ -1,7 +1,7 @@
 /*
  * auth.c - the CGI program behind GET /auth (llms.py v4): who is signed
  * in, without the session token.  All the work is in libghauth
- * (lib/ep_session.c); see ghauth-session(8).
+ * (lib/endpoints/ep_session.c); see ghauth-session(8).
  */
 #include "ghauth-int.h"
 

@@ -1,6 +1,6 @@
 /*
  * github.c - the CGI program behind GET /auth/github: start a GitHub sign-in.
- * All the work is in libghauth (lib/ep_start.c); see ghauth-github(8).
+ * All the work is in libghauth (lib/endpoints/ep_start.c); see ghauth-github(8).
  */
 #include "ghauth-int.h"
 

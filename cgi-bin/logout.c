@@ -1,6 +1,6 @@
 /*
  * logout.c - the CGI program behind POST /auth/logout: end the session.
- * All the work is in libghauth (lib/ep_logout.c); see ghauth-logout(8).
+ * All the work is in libghauth (lib/endpoints/ep_logout.c); see ghauth-logout(8).
  */
 #include "ghauth-int.h"
 

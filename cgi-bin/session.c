@@ -1,6 +1,6 @@
 /*
  * session.c - the CGI program behind GET /auth/session: the current session.
- * All the work is in libghauth (lib/ep_session.c); see ghauth-session(8).
+ * All the work is in libghauth (lib/endpoints/ep_session.c); see ghauth-session(8).
  */
 #include "ghauth-int.h"
 

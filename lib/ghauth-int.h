@@ -5,6 +5,9 @@
 #ifndef GHAUTH_INT_H
 #define GHAUTH_INT_H
 
+#include <sys/types.h>
+#include <sys/resource.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -128,6 +131,20 @@ int		 ghauthp_response_redirect(struct ghauth_response *,
 void		 ghauthp_response_error(struct ghauth_response *,
 		    const struct ghauthp_request *,
 		    const struct ghauth_config *, const struct ghauthp_result *);
+
+/* ---- the process state every program starts with (harden.c) ------------ */
+
+/* What ghauthp_harden() changed, for ghauthp_unharden(). */
+struct ghauthp_saved {
+	mode_t		 umask;
+	struct rlimit	 core;
+	int		 core_ok;
+	void		(*sigpipe)(int);
+	void		(*sigxfsz)(int);
+};
+
+void		 ghauthp_harden(struct ghauthp_saved *);
+void		 ghauthp_unharden(const struct ghauthp_saved *);
 
 /* ---- tokens and hashing (random.c, sha256.c, base64.c) ------------------ */
 
@@ -387,9 +404,17 @@ int		 ghauthp_allow_parse_msg(struct ghauth_allow *, const char *,
 int		 ghauthp_allow_recheck(const struct ghauth_allow *, uint64_t,
 		    const char *, const char *, char **);
 
+/* The sign-in's calls, in order (github_signin.c). */
 enum ghauth_err	 ghauthp_github_signin(const struct ghauth_config *,
 		    const char *, const char *, struct ghauthp_gh_user *,
 		    char **, struct ghauthp_result *);
+
+/* The token exchange and the user (github.c). */
+enum ghauth_err	 ghauthp_gh_exchange(const struct ghauth_config *,
+		    const char *, const char *, char **,
+		    struct ghauthp_result *);
+enum ghauth_err	 ghauthp_gh_get_user(const struct ghauth_config *, const char *,
+		    struct ghauthp_gh_user *);
 
 /* One REST call (github.c), for the memberships and the revocation. */
 struct ghauthp_gh_reply {
@@ -424,13 +449,14 @@ int		 ghauthp_gh_revoke_path(const char *, char **);
 
 const char	*ghauthp_session_cookie(const struct ghauth_config *);
 const char	*ghauthp_state_cookie(const struct ghauth_config *);
-void		 ghauthp_handoff_pad(const char *, unsigned char[32]);
 int		 ghauthp_identity_json(const struct ghauth_identity *,
 		    const char *, struct ghauth_response *);
 
 #define GHAUTHP_SWEEP_MAX	16
 
 /* ---- the token lifecycle (tokens.c): all the endpoints' store work ------ */
+
+void		 ghauthp_handoff_pad(const char *, unsigned char[32]);
 
 enum ghauth_err	 ghauthp_state_create(const struct ghauth_config *,
 		    const char *, char[GHAUTHP_TOKEN_LEN + 1],
@@ -464,7 +490,7 @@ enum ghauth_err	 ghauthp_request_var(ghauth_getenv_fn, void *, const char *,
 		    size_t, char **);
 enum ghauth_err	 ghauthp_request_token_var(ghauth_getenv_fn, void *, char **);
 
-/* ---- the request driver (cgi.c, fcgi.c) ---------------------------------- */
+/* ---- the request driver (respond.c; cgi.c runs it once, fcgi.c in a loop) - */
 
 char		*ghauthp_respond(const char *, ghauthp_endpoint,
 		    const struct ghauthp_request *, enum ghauth_err,

@@ -2,8 +2,8 @@
  * protect.h - declarations shared by the modules that put a site's own
  * content behind the session (docs/PROTECT.md): identify.c (the C API and
  * the sign-in/401 answer), guard_path.c and guard_http.c (the guard's path
- * walk and HTTP details), guard.c (the guard program), authreq.c (the nginx
- * auth_request program).  Private to libghauth and its own programs:
+ * walk and HTTP details), guard.c (the guard program), auth_request.c (the
+ * nginx auth_request program).  Private to libghauth and its own programs:
  * prefix ghauthp_.
  */
 #ifndef GHAUTH_PROTECT_H
@@ -19,18 +19,6 @@
 #include "ghauth.h"
 
 /* ---- identify.c ---------------------------------------------------------- */
-
-/* What harden() changed, so that the guard can give a script it runs the
- * process state the server meant it to have. */
-struct ghauthp_saved {
-	mode_t		 umask;
-	struct rlimit	 core;
-	int		 core_ok;
-	void		(*sigpipe)(int);
-};
-
-void		 ghauthp_harden(struct ghauthp_saved *);
-void		 ghauthp_unharden(const struct ghauthp_saved *);
 
 #define GHAUTHP_DRAIN_MAX	(1024 * 1024)
 void		 ghauthp_drain_body(void);
@@ -95,9 +83,9 @@ int		 ghauthp_if_range(const char *, const char *, time_t);
 int		 ghauthp_range(const char *, long long, long long *,
 		    long long *);
 
-/* ---- the programs (guard.c, authreq.c) ----------------------------------- */
+/* ---- the programs (guard.c, auth_request.c) ------------------------------ */
 
 int		 ghauthp_guard_main(void);
-int		 ghauthp_authreq_main(void);
+int		 ghauthp_auth_request_main(void);
 
 #endif /* GHAUTH_PROTECT_H */

@@ -10,7 +10,7 @@
  * The store comes from the configuration, loaded as the CGI programs load
  * it (-c FILE, else $GHAUTH_CONFIG, the default file or the environment),
  * or from -s.  Every command takes the programs' lock file; the work is in
- * lib/admin.c, this file only parses arguments and prints.  Exit status:
+ * tools/admin.c, this file only parses arguments and prints.  Exit status:
  * 0 done (check: clean), 1 failed or check/check-config found problems, 2
  * usage, configuration or wrong user, 75 (EX_TEMPFAIL) the lock stayed busy.
  */

@@ -2,7 +2,7 @@
  * ghauth-check.c - ghauth-check(1): "who is signed in?" for a CGI script
  * in any language.  Run inside a CGI request (it reads the request's
  * environment: the session cookie or X-Session-Token, GHAUTH_CONFIG), it
- * applies the rules of /auth/session (lib/identify.c) and prints the
+ * applies the rules of /auth/session (lib/protect/identify.c) and prints the
  * identity:
  *
  *   ghauth-check [-f json|env|shell]     exit 0 signed in (identity on

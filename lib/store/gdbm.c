@@ -13,7 +13,7 @@
  * token only after ghauthp_store_close() returned GHAUTHP_S_OK.
  *
  * Files are opened with O_NOFOLLOW and must be regular, owned by us, mode
- * 0600 (no group/other bits) and have one link (security-notes 3.3).
+ * 0600 (no group/other bits) and have one link (docs/SECURITY.md, promise 12).
  */
 #include "config.h"
 

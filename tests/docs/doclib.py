@@ -54,8 +54,9 @@ def read(rel):
 
 
 def lib_sources():
-    """lib/*.c and the files of lib's subfolders (lib/store/*.c)."""
-    out = []
+    """The library's C files (lib/LAYER/*.c) and tools/admin.c, the
+    operations of ghauth-admin, which log through the library."""
+    out = ["tools/admin.c"]
     for top, _dirs, files in os.walk(os.path.join(SRC, "lib")):
         rel = os.path.relpath(top, SRC)
         out += [os.path.join(rel, n) for n in files if n.endswith(".c")]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Every configuration key and variable read in lib/config.c is documented.
+"""Every configuration key and variable read in lib/config/config.c is documented.
 
-From lib/config.c: the keys (the rows of keys[], the whole schema), their
+From lib/config/config.c: the keys (the rows of keys[], the whole schema), their
 environment variables (and fn() with a literal name), the ranges and
 defaults of the numbers, the default URLs, and every error format given to
 fail().  Checked against docs/CONFIG.md (a "### `key`"
@@ -28,7 +28,7 @@ def word(text, w):
 
 def main():
     tap = Tap()
-    src = doclib.strip_c_comments(doclib.read("lib/config.c"))
+    src = doclib.strip_c_comments(doclib.read("lib/config/config.c"))
     conf = doclib.read(CONF)
     secs = doclib.sections(conf, 3)
     spans = doclib.code_spans(conf)
@@ -40,7 +40,7 @@ def main():
     rows = re.findall(r"\{\s*\"([\w.]+)\"\s*,\s*(?:NULL|\"(\w+)\")\s*,\s*GHAUTHP_CT_(\w+)\s*,"
                       r"\s*(?:F\(\w+\)|0)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(NULL|[^,{}]+?)\s*,\s*[\w|]+\s*\}",
                       src)
-    tap.ok(len(rows) >= 17, "lib/config.c: %d rows of keys[] found" % len(rows))
+    tap.ok(len(rows) >= 17, "lib/config/config.c: %d rows of keys[] found" % len(rows))
     for key, _, _, _, _, _ in rows:
         tap.ok("`%s`" % key in secs, "%s: %s has a ### `%s` section" % (key, CONF, key))
         if have_mandoc:
@@ -76,7 +76,7 @@ def main():
     # ---- environment variables -----------------------------------------------
     env = set(v for _, v, _, _, _, _ in rows if v)
     env |= set(re.findall(r"\bfn\(\s*ctx\s*,\s*\"(\w+)\"\s*\)", src))
-    tap.ok(len(env) >= 6, "lib/config.c: %d environment variables found" % len(env))
+    tap.ok(len(env) >= 6, "lib/config/config.c: %d environment variables found" % len(env))
     for v in sorted(env):
         tap.ok(v in spans, "%s: documented in %s" % (v, CONF))
         if have_mandoc:
@@ -85,14 +85,14 @@ def main():
     # ---- error messages -----------------------------------------------------------
     fails = [(src.count("\n", 0, m.start()) + 1, doclib.join_literals(m.group(1)))
              for m in re.finditer(r"\bfail\(\s*&?e\s*,\s*GHAUTH_E_CONFIG\s*,\s*" + doclib.LITERALS, src)]
-    tap.ok(len(fails) >= 15, "lib/config.c: %d configuration errors found" % len(fails))
+    tap.ok(len(fails) >= 15, "lib/config/config.c: %d configuration errors found" % len(fails))
     for line, fmt in fails:
         rx = re.compile(doclib.format_regex(fmt))
         tap.ok(any(rx.fullmatch(s) for s in spans),
-               "lib/config.c:%d: error \"%s\" is in %s" % (line, fmt, CONF),
+               "lib/config/config.c:%d: error \"%s\" is in %s" % (line, fmt, CONF),
                "write it as a code span, with <placeholders> for %s etc.")
         if have_mandoc:
-            tap.ok(rx.search(diag), "lib/config.c:%d: error \"%s\" is in %s DIAGNOSTICS" % (line, fmt, MAN))
+            tap.ok(rx.search(diag), "lib/config/config.c:%d: error \"%s\" is in %s DIAGNOSTICS" % (line, fmt, MAN))
     return tap.done()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every user-facing message and every error-log line is documented.
 
-- Each message of the table in lib/error.c has a "### `message`" section in
+- Each message of the table in lib/base/error.c has a "### `message`" section in
   docs/TROUBLESHOOTING.md (a %s detail written as <placeholder>) giving its
   HTTP status and the programs that send it; each of those programs' man
   pages lists the message under DIAGNOSTICS.
@@ -25,8 +25,8 @@ PLACEHOLDER = r"<[^<>`]+>"
 
 
 def error_table():
-    """[(status, name, message)] from the table in lib/error.c."""
-    src = doclib.strip_c_comments(doclib.read("lib/error.c"))
+    """[(status, name, message)] from the table in lib/base/error.c."""
+    src = doclib.strip_c_comments(doclib.read("lib/base/error.c"))
     out = []
     for m in re.finditer(r"\[GHAUTH_\w+\]\s*=\s*\{\s*(\d+)\s*,\s*\"(\w+)\"\s*,\s*" +
                          doclib.LITERALS + r"\}", src):
@@ -41,7 +41,7 @@ def main():
 
     # ---- user-facing messages ------------------------------------------
     table = error_table()
-    tap.ok(len(table) >= 20, "lib/error.c: the message table was parsed (%d entries)" % len(table))
+    tap.ok(len(table) >= 20, "lib/base/error.c: the message table was parsed (%d entries)" % len(table))
     seen = set()
     have_mandoc = doclib.mandoc() is not None
     rendered = {}

@@ -58,13 +58,13 @@ libs="$(pkg-config --libs jansson hiredis) -lgdbm"
 # that does not compile here (it needs libcurl or libfcgi headers) is left
 # out with a note; if a harness needed it, its link fails below.
 rm -f "$out/obj/"*.o "$out/libghauth-fuzz.a"
-for f in "$top"/lib/*.c "$top"/lib/store/*.c; do
+for f in "$top"/lib/*/*.c; do
 	s=${f##*/}
 	s=${s%.c}
 	# shellcheck disable=SC2086
 	if ! "$cc" $cflags -fsanitize=fuzzer-no-link -c "$f" \
 	    -o "$out/obj/$s.o" 2>"$out/obj/$s.log"; then
-		echo "note: lib/$s.c left out (does not compile here):"
+		echo "note: ${f##$top/} left out (does not compile here):"
 		head -n 3 "$out/obj/$s.log"
 		rm -f "$out/obj/$s.o"
 	fi

@@ -34,6 +34,6 @@ done
 "$profdata" merge -sparse "$out/prof/"*.profraw -o "$out/all.profdata"
 # shellcheck disable=SC2086
 "$llvmcov" report $objs -instr-profile="$out/all.profdata" \
-    "$top/lib/allow.c" "$top/lib/base64.c" "$top/lib/config.c" \
-    "$top/lib/cookie.c" "$top/lib/github_json.c" "$top/lib/query.c" \
-    "$top/lib/record.c" "$top/lib/request.c"
+    "$top/lib/config/allow.c" "$top/lib/base/base64.c" "$top/lib/config/config.c" \
+    "$top/lib/http/cookie.c" "$top/lib/github/github_json.c" "$top/lib/base/query.c" \
+    "$top/lib/store/record.c" "$top/lib/http/request.c"

@@ -363,7 +363,7 @@ def restart_checks(tap, site, mock, seamless):
         # lighttpd: while every process of a URL has exited and not yet been
         # started again, 503 "all handlers ... are down".  Never anything
         # else: a request sent to a process that is exiting is refused and
-        # goes to another one (lib/fcgi.c stops listening first).
+        # goes to another one (lib/driver/fcgi.c stops listening first).
         tap.ok(not [g for _, g in bad if g != 503],
                "%s: GHAUTH_FCGI_MAX_REQUESTS=%d: 100 sequential session checks, "
                "200 or lighttpd's 503 while no process is up; never a reset (500)"

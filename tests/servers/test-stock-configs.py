@@ -57,7 +57,7 @@ which, render, group_of, SERVER_ENV = servers.which, servers.render, servers.gro
 
 SECRET = b"PROTECTED-FILE-CONTENT-7f3a\n"
 SIGNED_IN = "ghauth[callback]: callback: signed in octocat"
-# Our own time (lib/log.c), or the server's: lighttpd's "2026-12-02 18:00:00:",
+# Our own time (lib/base/log.c), or the server's: lighttpd's "2026-12-02 18:00:00:",
 # Apache's "[Wed Dec 02 18:00:00.123456 2026]", nginx's "2026/12/02 18:00:00".
 STAMP = (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ |\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d[.\d]* \d{4}\]|"
          r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")

@@ -1,10 +1,11 @@
 /*
- * session.c - finding the session of a request, shared by /auth/session,
- * the C API and the guard: the token comes from X-Session-Token or the
- * session cookie (never from a URL), its record is read (tokens.c), and expiry (absolute and idle) and the allowlist are checked on
- * every use.  The allowlist check means removing a user from restrict_to
- * ends their sessions at once, and removing an org:/team: entry ends the
- * sessions it admitted (the record remembers those entries).
+ * session.c - finding the session of a request, shared by /auth/session, the
+ * C API and the guard: the token comes from X-Session-Token or the session
+ * cookie (never from a URL), its record is read (tokens.c), and expiry
+ * (absolute and idle) and the allowlist are checked on every use. The
+ * allowlist check means removing a user from restrict_to ends their sessions
+ * at once, and removing an org:/team: entry ends the sessions it admitted
+ * (the record remembers those entries).
  */
 #include "config.h"
 
@@ -27,19 +28,6 @@ const char *
 ghauthp_state_cookie(const struct ghauth_config *cfg)
 {
 	return cfg->secure ? "__Host-ghauth_state" : "ghauth_state";
-}
-
-/* The pad that masks a session token inside its hand-off record. */
-void
-ghauthp_handoff_pad(const char *handoff, unsigned char pad[32])
-{
-	char	 buf[32 + GHAUTHP_TOKEN_LEN + 1];
-	int	 n;
-
-	n = snprintf(buf, sizeof(buf), "ghauth-handoff-pad:%s", handoff);
-	ghauthp_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0,
-	    pad);
-	ghauthp_wipe(buf, sizeof(buf));
 }
 
 /*

@@ -1,10 +1,10 @@
 /*
- * github.c - the calls to GitHub, with libcurl: the token exchange, /user
- * (and /user/emails), and for github_orgs.c the memberships and the token
- * revocation.  Only the callback program links this file (and so libcurl
- * and OpenSSL).
+ * github.c - GitHub's HTTP API with libcurl: the token exchange, /user
+ * (and /user/emails), and one REST call for github_orgs.c (the memberships
+ * and the token revocation).  github_signin.c puts them in order.  Only
+ * the callback program links this file (and so libcurl and OpenSSL).
  *
- * Hardening (security-notes section 5): https only, TLS 1.2+, peer and
+ * Hardening (docs/SECURITY.md, promise 14): https only, TLS 1.2+, peer and
  * host verified (ca_file replaces the system store when set), connect and
  * total timeouts, no redirects, no proxy whatever the environment says,
  * a User-Agent, response bodies and headers capped in the callbacks (the
@@ -155,8 +155,14 @@ transfer(CURL *c, struct sink *s, const char *what, long *status,
 	return GHAUTH_OK;
 }
 
-static enum ghauth_err
-exchange(const struct ghauth_config *cfg, const char *code,
+/*
+ * POST {oauth_url}/access_token: code and the PKCE verifier for the user's
+ * access token (*token, malloc'd; the caller wipes and frees it).  Never
+ * retried: a code is good once (RFC 6749 4.1.2).  GitHub's OAuth error
+ * (a used or expired code) is GHAUTH_E_OAUTH with its description in res.
+ */
+enum ghauth_err
+ghauthp_gh_exchange(const struct ghauth_config *cfg, const char *code,
     const char *verifier, char **token, struct ghauthp_result *res)
 {
 	struct ghauthp_token_reply r;
@@ -353,8 +359,12 @@ bad_status(const char *what, long status, const struct sink *s)
 	return GHAUTH_E_GH_BADANSWER;
 }
 
-static enum ghauth_err
-get_user(const struct ghauth_config *cfg, const char *token,
+/*
+ * GET /user (retried once on a 5xx) and, when it has no public email,
+ * /user/emails for the primary verified one.  On error u is empty.
+ */
+enum ghauth_err
+ghauthp_gh_get_user(const struct ghauth_config *cfg, const char *token,
     struct ghauthp_gh_user *u)
 {
 	struct sink	 s;
@@ -396,45 +406,5 @@ get_user(const struct ghauth_config *cfg, const char *token,
 	sink_reset(&s, 0);
 	if (rc != GHAUTH_OK)
 		ghauthp_gh_user_free(u);
-	return rc;
-}
-
-/*
- * Exchanges code (with the PKCE verifier), reads the user and, when the
- * allowlist has org:/team: entries, the memberships (*groups: the entries
- * the user is an active member of, comma-separated, or NULL; free it).
- * Then the access token is revoked (github_orgs.c) whatever happened, so
- * none outlives the sign-in.  On error, u and *groups are empty and res
- * may hold a detail (OAuth error_description).
- */
-enum ghauth_err
-ghauthp_github_signin(const struct ghauth_config *cfg, const char *code,
-    const char *verifier, struct ghauthp_gh_user *u, char **groups,
-    struct ghauthp_result *res)
-{
-	char		*token = NULL;
-	enum ghauth_err	 rc;
-
-	memset(u, 0, sizeof(*u));
-	*groups = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return GHAUTH_E_INTERNAL;
-	rc = exchange(cfg, code, verifier, &token, res);
-	if (rc == GHAUTH_OK)
-		rc = get_user(cfg, token, u);
-	if (rc == GHAUTH_OK && cfg->allow.ngroups > 0)
-		rc = ghauthp_gh_memberships(cfg, token, u->login, groups);
-	if (token != NULL) {
-		if (cfg->revoke_token)
-			ghauthp_gh_revoke(cfg, token);
-		ghauthp_wipe(token, strlen(token));
-		free(token);
-	}
-	if (rc != GHAUTH_OK) {
-		ghauthp_gh_user_free(u);
-		free(*groups);
-		*groups = NULL;
-	}
-	curl_global_cleanup();
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * authreq.c - cgi-bin/auth-request, for nginx's auth_request (through
+ * auth_request.c - cgi-bin/auth-request, for nginx's auth_request (through
  * fcgiwrap): nginx asks it, in a subrequest, whether the request it is
  * about to serve has a session.
  *
@@ -65,7 +65,7 @@ allowed(const struct ghauth_identity *id, struct ghauth_response *resp)
 }
 
 int
-ghauthp_authreq_main(void)
+ghauthp_auth_request_main(void)
 {
 	struct ghauthp_saved	 sv;
 	struct ghauth_config	 cfg;

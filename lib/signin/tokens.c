@@ -19,10 +19,24 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ghauth-int.h"
+
+/* The pad that masks a session token inside its hand-off record. */
+void
+ghauthp_handoff_pad(const char *handoff, unsigned char pad[32])
+{
+	char	 buf[32 + GHAUTHP_TOKEN_LEN + 1];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "ghauth-handoff-pad:%s", handoff);
+	ghauthp_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0,
+	    pad);
+	ghauthp_wipe(buf, sizeof(buf));
+}
 
 static void
 spec(const struct ghauth_config *cfg, struct ghauthp_store_spec *sp)

@@ -1,9 +1,10 @@
 /*
- * response.c - building the CGI response (RFC 3875 section 6).  One header
+ * response.c - building the CGI response (RFC 3875 section 6). One header
  * writer refuses control bytes in any value (no response splitting), every
  * response carries an explicit Status, no-store caching and the hardening
- * headers of security-notes 4.16, and nothing from the request reaches a
- * header.  Error bodies are JSON or a small self-contained HTML page.
+ * headers (docs/SECURITY.md, promises 15 and 16), and nothing from the
+ * request reaches a header. Error bodies are JSON or a small self-contained
+ * HTML page.
  */
 #include "config.h"
 

@@ -17,7 +17,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,16 +122,13 @@ static enum ghauth_err
 config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
     struct ghauth_config *tmp, int *tmp_used)
 {
-	const char	*path = from_both(l, "GHAUTH_CONFIG");
+	const char	*path = ghauthp_config_path(from_both, l);
 	struct stat	 st;
 	char		 err[768] = "";
 	enum ghauth_err	 rc;
 
 	*tmp_used = 0;
-	if (path == NULL || *path == '\0')
-		path = GHAUTH_SYSCONFDIR "/ghauth/ghauth.json";
-	if (stat(path, &st) == -1 && errno == ENOENT &&
-	    from_both(l, "GHAUTH_CONFIG") == NULL) {
+	if (path == NULL) {
 		rc = ghauth_config_load(tmp, from_both, l, err, sizeof(err));
 		if (rc == GHAUTH_OK) {
 			*tmp_used = 1;
@@ -142,7 +138,11 @@ config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
 			    "out of memory");
 		return rc;
 	}
-	if (c->valid && strcmp(c->path, path) == 0 && same_file(&st, &c->st)) {
+	/* A file that cannot be stat'ed is read again, and its error logged. */
+	if (stat(path, &st) == -1)
+		memset(&st, 0, sizeof(st));
+	else if (c->valid && strcmp(c->path, path) == 0 &&
+	    same_file(&st, &c->st)) {
 		*out = &c->cfg;
 		return GHAUTH_OK;
 	}

@@ -1,10 +1,10 @@
 /*
- * record.c - the values kept in the store.  GDBM does not notice corrupted
- * values (security-notes 3.2: 43% of random corruptions came back as wrong
- * values with no error), so each record carries a magic byte, a version, a
- * fixed layout with explicit lengths, and a 64-bit SipHash-2-4 tag over the
- * key and the value (a corruption check: see siphash.c for why not SHA-256).
- * Decoding is strict: any mismatch is "no record".
+ * record.c - the values kept in the store. GDBM does not notice corrupted
+ * values (43% of random corruptions came back as wrong values with no error;
+ * docs/SECURITY.md, promise 11), so each record carries a magic byte, a
+ * version, a fixed layout with explicit lengths, and a 64-bit SipHash-2-4
+ * tag over the key and the value (a corruption check: see siphash.c for why
+ * not SHA-256). Decoding is strict: any mismatch is "no record".
  *
  *   0  'g'  1 version  2 type  3 zero
  *   4  created  12 expires  20 last_seen     (int64, big-endian)

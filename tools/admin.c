@@ -11,12 +11,12 @@
  * Each operation takes the store's lock file exactly like the CGI programs
  * (shared to read, exclusive to change; ghauthp_store_lock()), then opens
  * the database itself so that a damaged file can still be examined or
- * rebuilt.  Keys are always collected first and records deleted after the
- * walk, never while iterating (GDBM manual, "Sequential access").  Record
+ * rebuilt. Keys are always collected first and records deleted after the
+ * walk, never while iterating (GDBM manual, "Sequential access"). Record
  * values are judged by their integrity tag (record.c): GDBM does not notice
- * a corrupted value (security-notes 3.1).  Nothing here prints: the tool
- * (tools/ghauth-admin.c) reports from struct ghauthp_admin_report, and
- * failures are logged once, where they happen.
+ * a corrupted value (docs/SECURITY.md, promise 11). Nothing here prints:
+ * the tool (tools/ghauth-admin.c) reports from struct ghauthp_admin_report,
+ * and failures are logged once, where they happen.
  */
 #include "config.h"
 

@@ -111,10 +111,10 @@ ghauthp_pct_encode(char **buf, size_t *len, size_t *cap, const char *s)
 }
 
 /*
- * Serialises a jansson value as compact ASCII JSON and escapes <, > and &
- * as \u003c, \u003e, \u0026 so the text is inert even if a browser sniffs it
- * as HTML (security-notes 4.17).  Those bytes only occur inside strings.
- * Returns a malloc'd string or NULL.
+ * Serialises a jansson value as compact ASCII JSON and escapes <, > and & as
+ * \u003c, \u003e, \u0026 so the text is inert even if a browser sniffs it as
+ * HTML (docs/SECURITY.md, promise 17). Those bytes only occur inside
+ * strings. Returns a malloc'd string or NULL.
  */
 char *
 ghauthp_json_dump(void *value)

@@ -4,7 +4,8 @@
  * cost a quarter of the request).  Output is pure ASCII: every non-ASCII
  * code point becomes \uXXXX (surrogate pairs above U+FFFF), invalid UTF-8
  * becomes U+FFFD, and <, >, & are escaped too so the text stays inert if
- * something sniffs it as HTML (security-notes 4.17; U+2028/2029 included).
+ * something sniffs it as HTML (docs/SECURITY.md, promise 17;
+ * U+2028/2029 included).
  */
 #include "config.h"
 

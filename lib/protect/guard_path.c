@@ -3,18 +3,18 @@
  * file inside the protected area, or a refusal.
  *
  * The server's path (PATH_TRANSLATED after an Apache Action, SCRIPT_FILENAME
- * under lighttpd's cgi.assign) is not trusted: security-notes 4.8 warns that
- * PATH_INFO arrives decoded and unchecked.  So it must begin with the
- * configured root, and the rest is walked one component at a time with
- * openat(2) from a descriptor of the root, never as one string: a component
- * that is empty is skipped, one that starts with '.' ("..", ".htaccess",
- * ".git") or holds a control byte is refused, and O_NOFOLLOW refuses every
- * symbolic link, inside the area or not (a link is the usual way out of
- * one; the guard does not try to tell the harmless ones apart).  Only
- * directories and regular files are opened (checked with fstatat before
- * open, so a FIFO or a device is never opened), a directory means its
- * index.html, and the files ghauth itself uses (the configuration, the
- * store, its lock, the guard's own binary) are refused by device and
+ * under lighttpd's cgi.assign) is not trusted: PATH_INFO arrives decoded and
+ * unchecked (RFC 3875 4.1.5; docs/SECURITY.md, promise 15). So it must
+ * begin with the configured root, and the rest is walked one component at a
+ * time with openat(2) from a descriptor of the root, never as one string: a
+ * component that is empty is skipped, one that starts with '.' ("..",
+ * ".htaccess", ".git") or holds a control byte is refused, and O_NOFOLLOW
+ * refuses every symbolic link, inside the area or not (a link is the usual
+ * way out of one; the guard does not try to tell the harmless ones
+ * apart). Only directories and regular files are opened (checked with
+ * fstatat before open, so a FIFO or a device is never opened), a directory
+ * means its index.html, and the files ghauth itself uses (the configuration,
+ * the store, its lock, the guard's own binary) are refused by device and
  * inode, whatever name or hard link reaches them.
  */
 #include "config.h"

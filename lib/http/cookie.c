@@ -2,7 +2,8 @@
  * cookie.c - reading one cookie from HTTP_COOKIE (RFC 6265 section 5.4
  * cookie-string: pairs separated by ";" and optional spaces).  A name that
  * appears twice is an error, not a choice: a sibling sub-domain or another
- * Path can plant a second cookie of the same name (security-notes 4.5).
+ * Path can plant a second cookie of the same name (docs/SECURITY.md,
+ * promises 7 and 15).
  */
 #include "config.h"
 

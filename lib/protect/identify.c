@@ -16,53 +16,15 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ghauth-int.h"
 #include "protect.h"
-
-/*
- * The programs of this module (guard, auth-request, ghauth-check) start
- * like the four endpoints: no core dumps, no same-uid ptrace or environ
- * reads, umask 077, SIGPIPE ignored (security-notes 4.10, 4.12, 4.14).
- * What changed is saved for ghauthp_unharden().
- */
-void
-ghauthp_harden(struct ghauthp_saved *sv)
-{
-	struct rlimit	 rl = { 0, 0 };
-
-	sv->umask = umask(077);
-	sv->core_ok = getrlimit(RLIMIT_CORE, &sv->core) == 0;
-	sv->sigpipe = signal(SIGPIPE, SIG_IGN);
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* Only the soft limit: a lowered hard limit could not be given back
-	 * to a script (not dumpable already means no core file). */
-	if (sv->core_ok)
-		rl.rlim_max = sv->core.rlim_max;
-	(void)setrlimit(RLIMIT_CORE, &rl);
-}
-
-/*
- * Before the guard runs a script: the state the server gave the guard.  An
- * ignored signal would stay ignored across execve(2); dumpable is reset by
- * execve itself.
- */
-void
-ghauthp_unharden(const struct ghauthp_saved *sv)
-{
-	signal(SIGPIPE, sv->sigpipe == SIG_IGN ? SIG_IGN : SIG_DFL);
-	umask(sv->umask);
-	if (sv->core_ok)
-		(void)setrlimit(RLIMIT_CORE, &sv->core);
-}
 
 /*
  * Reads and discards the request body before a refusal is written.  A

@@ -1,9 +1,9 @@
 /*
  * query.c - strict QUERY_STRING parsing against a table of declared keys
- * (security-notes 4.3).  Undeclared keys are skipped; a declared key seen
- * twice, a bad percent escape or a decoded NUL rejects the whole query.
- * '+' is not turned into a space: no value ghauth accepts contains one, so
- * the validators refuse it.
+ * (docs/SECURITY.md, promise 15). Undeclared keys are skipped; a declared
+ * key seen twice, a bad percent escape or a decoded NUL rejects the whole
+ * query. '+' is not turned into a space: no value ghauth accepts contains
+ * one, so the validators refuse it.
  */
 #include "config.h"
 
