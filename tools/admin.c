@@ -293,7 +293,8 @@ walk(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 		dead[i] = (unsigned char)(del && sel);
 		ghauthp_record_free(&r);
 	}
-	if (rep->needs_recovery && del) {
+	/* A writer changes nothing in a file it could not read whole. */
+	if (del && (rep->needs_recovery || rep->walk_errors != 0)) {
 		ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
 		    "nothing was deleted", o->path);
 		rc = GHAUTH_E_STORE;
@@ -481,13 +482,25 @@ run_walk(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
     visit_fn visit, void *ctx, struct ghauthp_admin_report *rep)
 {
 	struct ghauthp_store	*s;
+	GDBM_FILE		 db;
 	enum ghauth_err		 rc;
 	int			 del = mode == GHAUTHP_STORE_WRITE;
 
 	if (ghauthp_store_is_redis(o->path))
 		return store_walk(o, visit, ctx, del, rep);
-	if ((rc = admin_open(o, mode, 0, 0, &s, rep)) != GHAUTH_OK)
+	/* A writer first checks the file as ghauth-admin check does. */
+	if ((rc = admin_open(o, mode, del ? GDBM_XVERIFY : 0, del, &s,
+	    rep)) != GHAUTH_OK)
 		return rc;
+	if (del && rep->open_error != 0) {
+		ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
+		    "nothing was deleted", o->path);
+		ghauthp_store_abort(s);
+		return GHAUTH_E_STORE;
+	}
+	if (del && (db = ghauthp_store_gdbm(s)) != NULL &&
+	    gdbm_avail_verify(db) != 0)
+		rep->walk_errors++;
 	rc = walk(o, s, visit, ctx, del, rep);
 	return admin_close(o, s, rc, rep);
 }
