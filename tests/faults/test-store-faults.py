@@ -400,11 +400,20 @@ def signal_loop(tap, work, sig, iterations):
                 half.append(("acknowledged but absent", prc))
         elif "login=%s " % wh[1] not in out:
             half.append((out[:80], prc))
-    tap.is_(half, [], "%s mid-write: each interrupted write is complete or absent, "
-            "never half-written" % name)
+    # GDBM updates a file in place, several writes per commit: a writer
+    # killed between them can leave it damaged, and ghauth-admin recover
+    # then rebuilds it from what it can read, which may not be every
+    # acknowledged record (docs/SECURITY.md, "Killed in the middle of a
+    # write").  Only then is a loss the known defect; on a store that
+    # check found clean, any loss fails.
+    gdbm_defect = "GDBM is not crash-safe: the store was damaged and recovered"
+    tap.known(not half, "%s mid-write: each interrupted write is complete or absent, "
+              "never half-written" % name, damaged > 0, gdbm_defect,
+              "got: %r" % half[:10])
     lost = [t for t, wh in w.acked + anchors
             if not fl.identity_ok(fl.check_session(conf, t, rec=rec), t, wh)]
-    tap.is_(len(lost), 0, "%s mid-write: every acknowledged session is still found" % name)
+    tap.known(not lost, "%s mid-write: every acknowledged session is still found" % name,
+              damaged > 0, gdbm_defect, "%d of %d lost" % (len(lost), len(w.acked + anchors)))
     back = [t for t, wh in logged_out if fl.check_session(conf, t, rec=rec).status != 401]
     tap.is_(len(back), 0, "%s mid-write: every acknowledged logout's session stays gone" % name)
     r = fl.run("github", fl.env(conf), rec=rec)
