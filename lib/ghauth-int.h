@@ -198,7 +198,8 @@ enum ghauthp_ctype {
 	GHAUTHP_CT_BOOL,	/* int */
 	GHAUTHP_CT_LONG,	/* long, in [min, max] */
 	GHAUTHP_CT_STRING,	/* char *, "$NAME" expanded */
-	GHAUTHP_CT_ALLOW	/* struct ghauth_allow (restrict_to) */
+	GHAUTHP_CT_ALLOW,	/* struct ghauth_allow (restrict_to) */
+	GHAUTHP_CT_DIRS		/* char **, NULL-ended: absolute directories */
 };
 
 #define GHAUTHP_CK_SECRET	0x01	/* never printed */
@@ -217,6 +218,10 @@ struct ghauthp_ckey {
 
 typedef void	(*ghauthp_config_report_fn)(void *, const char *);
 const struct ghauthp_ckey *ghauthp_config_keys(size_t *);
+#define GHAUTHP_GPATH_MAX	4096	/* a guard path, normalised */
+#define GHAUTHP_DIRS_MAX	64	/* guard.roots entries */
+#define GHAUTHP_SCRIPTS_MAX	256	/* guard.scripts, with its NUL */
+int		 ghauthp_guard_root(const char *, char *, size_t);
 const char	*ghauthp_config_suggest(const char *, const char *);
 const char	*ghauthp_config_path(ghauth_getenv_fn, void *);
 enum ghauth_err	 ghauthp_config_check(struct ghauth_config *, const char *,

@@ -91,6 +91,8 @@ struct ghauth_config {
 	long		 store_timeout_ms;	/* Redis connect/command deadline */
 	long		 github_timeout;	/* seconds, per GitHub call */
 	int		 revoke_token;	/* revoke GitHub's token after sign-in */
+	char		**guard_roots;	/* the guard's areas, normalised; NULL-ended */
+	char		*guard_scripts;	/* endings the guard runs, NULL: unset */
 	char		 path[4096];	/* file read, "" in environment mode */
 };
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "ghauth.h"
+#include "ghauth-int.h"
 
 /* ---- identify.c ---------------------------------------------------------- */
 
@@ -37,7 +37,6 @@ int		 ghauthp_is_browser(ghauth_getenv_fn, void *);
 
 /* ---- guard_path.c -------------------------------------------------------- */
 
-#define GHAUTHP_GPATH_MAX	4096
 
 enum ghauthp_gp {
 	GHAUTHP_GP_OK = 0,
@@ -62,7 +61,6 @@ struct ghauthp_ino {
 	ino_t		 ino;
 };
 
-int		 ghauthp_guard_root(const char *, char *, size_t);
 int		 ghauthp_guard_under(const char *, const char *);
 enum ghauthp_gp	 ghauthp_guard_open(const char *, const char *,
 		    const struct ghauthp_ino *, size_t, struct ghauthp_gfile *,

@@ -1173,6 +1173,7 @@ ghauthp_admin_config_value(const struct ghauth_config *cfg,
 	const void			*f = (const char *)cfg + k->off;
 	const struct ghauth_allow	*a = f;
 	const char			*s;
+	char *const			*d;
 	size_t				 i, len;
 
 	switch (k->type) {
@@ -1213,6 +1214,18 @@ ghauthp_admin_config_value(const struct ghauth_config *cfg,
 			len = strlen(buf);
 			snprintf(buf + len, sz - len, ", ... (%zu more)",
 			    a->n - 20);
+		}
+		break;
+	case GHAUTHP_CT_DIRS:
+		d = *(char **const *)f;
+		if (d == NULL || d[0] == NULL)
+			snprintf(buf, sz, "(not set)");
+		else
+			buf[0] = '\0';
+		for (i = 0; d != NULL && d[i] != NULL; i++) {
+			len = strlen(buf);
+			snprintf(buf + len, sz - len, "%s%s", i ? ", " : "",
+			    d[i]);
 		}
 		break;
 	default:

@@ -80,6 +80,11 @@ static const struct ghauthp_ckey keys[] = {
 	    30, "8", 0 },
 	{ "auth.github.revoke_token", NULL, GHAUTHP_CT_BOOL, F(revoke_token),
 	    0, 1, "true", 0 },
+	{ "guard", NULL, GHAUTHP_CT_OBJECT, 0, 0, 0, NULL, 0 },
+	{ "guard.roots", NULL, GHAUTHP_CT_DIRS, F(guard_roots), 0, 0, NULL,
+	    0 },
+	{ "guard.scripts", NULL, GHAUTHP_CT_STRING, F(guard_scripts), 0, 0,
+	    NULL, 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -340,6 +345,95 @@ out:
 	return rc;
 }
 
+/*
+ * Checks and normalises the configured root into out: an absolute path,
+ * not "/", without "." or ".." components (duplicate and trailing slashes
+ * are dropped).  Returns 1, or 0 if it is unusable.
+ */
+int
+ghauthp_guard_root(const char *root, char *out, size_t sz)
+{
+	const char	*p = root;
+	size_t		 n, len = 0;
+
+	if (root == NULL || root[0] != '/' || sz < 2)
+		return 0;
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' &&
+		    p[1] == '.') || ghauthp_has_ctl(p, n))
+			return 0;
+		if (len + 1 + n >= sz)
+			return 0;
+		out[len++] = '/';
+		memcpy(out + len, p, n);
+		len += n;
+		p += n;
+	}
+	out[len] = '\0';
+	return len > 0;
+}
+
+static void
+dirs_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A list of absolute directories ("$NAME" expanded in each), kept
+ * normalised (ghauthp_guard_root()): the guard's protected areas.
+ */
+static enum ghauth_err
+read_dirs(struct env *e, struct ghauth_config *c,
+    const struct ghauthp_ckey *k, json_t *v)
+{
+	char		***out = FIELD(c, k, char **), **dirs, *s;
+	char		 norm[GHAUTHP_GPATH_MAX];
+	size_t		 i, n = json_array_size(v);
+	json_t		*item;
+	int		 ok;
+
+	if (!json_is_array(v) || n > GHAUTHP_DIRS_MAX)
+		return fail(e, GHAUTH_E_CONFIG, "%s must be a list of absolute "
+		    "directories (at most 64; not /, no . or .. components)",
+		    k->path);
+	if ((dirs = calloc(n + 1, sizeof(*dirs))) == NULL)
+		return GHAUTH_E_NOMEM;
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			ok = 0;
+		else if ((s = expand(e, json_string_value(item))) == NULL) {
+			dirs_free(dirs);
+			return GHAUTH_E_NOMEM;
+		} else {
+			ok = ghauthp_guard_root(s, norm, sizeof(norm));
+			free(s);
+		}
+		if (!ok) {
+			dirs_free(dirs);
+			return fail(e, GHAUTH_E_CONFIG, "%s must be a list of "
+			    "absolute directories (at most 64; not /, no . or .. "
+			    "components)", k->path);
+		}
+		if ((dirs[i] = ghauthp_strdup(norm)) == NULL) {
+			dirs_free(dirs);
+			return GHAUTH_E_NOMEM;
+		}
+	}
+	dirs_free(*out);
+	*out = dirs;
+	return GHAUTH_OK;
+}
+
 static enum ghauth_err
 read_key(struct env *e, struct ghauth_config *c, const struct ghauthp_ckey *k,
     json_t *v)
@@ -352,6 +446,8 @@ read_key(struct env *e, struct ghauth_config *c, const struct ghauthp_ckey *k,
 		return read_string(e, c, k, v);
 	case GHAUTHP_CT_ALLOW:
 		return read_allow(e, c, k, v);
+	case GHAUTHP_CT_DIRS:
+		return read_dirs(e, c, k, v);
 	default:
 		return GHAUTH_OK;
 	}
@@ -645,6 +741,10 @@ finish(struct ghauth_config *c, struct env *e)
 	    "0123456789:._-/") != strlen(c->store_prefix))
 		return fail(e, GHAUTH_E_CONFIG, "auth.store_prefix must be at "
 		    "most 64 letters, digits and : . _ - /");
+	if (c->guard_scripts != NULL &&
+	    strlen(c->guard_scripts) >= GHAUTHP_SCRIPTS_MAX)
+		return fail(e, GHAUTH_E_CONFIG, "%s is too long",
+		    "guard.scripts");
 	if (c->ca_file != NULL && c->ca_file[0] == '\0') {
 		free(c->ca_file);
 		c->ca_file = NULL;
@@ -946,4 +1046,6 @@ ghauth_config_free(struct ghauth_config *c)
 	free(c->origin);
 	c->origin = NULL;
 	ghauthp_allow_free(&c->allow);
+	dirs_free(c->guard_roots);
+	c->guard_roots = NULL;
 }

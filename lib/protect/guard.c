@@ -32,7 +32,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
 #include "ghauth-int.h"
 #include "protect.h"
@@ -49,7 +48,7 @@ struct guard {
 	struct ghauthp_gfile	 f;
 	struct ghauthp_saved	 saved;
 	int			 action;	/* reached through an Action */
-	char			 scripts[256];	/* extensions run as scripts */
+	char			 scripts[GHAUTHP_SCRIPTS_MAX];	/* run as scripts */
 };
 
 static const char *
@@ -71,63 +70,29 @@ deny_add(struct ghauthp_ino *deny, size_t *n, const char *path)
 }
 
 /*
- * The "guard" object of the configuration file, for servers that cannot
- * pass GHAUTH_GUARD_ROOT (suEXEC drops the variables SetEnv sets):
- *
- *	"guard": { "roots": [ "/srv/www/private", ... ], "scripts": ".cgi" }
- *
- * Sets root to the longest of roots that contains target (returns 1), and
- * g->scripts when "scripts" is given.  Returns 0 when no root applies, -1
- * when the object is malformed (logged).
+ * The "guard" object of the configuration file (guard.roots, guard.scripts:
+ * read and checked with the rest of it, roots normalised), for servers
+ * that cannot pass GHAUTH_GUARD_ROOT (suEXEC drops the variables SetEnv
+ * sets).  Sets root to the longest of the roots that contains target
+ * (returns 1, else 0), and g->scripts when guard.scripts is set.
  */
 static int
 config_guard(struct guard *g, const char *target, char *root, size_t sz)
 {
-	char		 norm[GHAUTHP_GPATH_MAX];
-	json_error_t	 e;
-	json_t		*doc, *gd, *roots, *v;
-	size_t		 i, best = 0;
-	int		 rc = 0;
+	char	**d = g->cfg.guard_roots;
+	size_t	 i, n, best = 0;
 
-	if (g->cfg.path[0] == '\0' || (doc = json_load_file(g->cfg.path,
-	    JSON_REJECT_DUPLICATES, &e)) == NULL)
-		return 0;
-	if ((gd = json_object_get(doc, "guard")) == NULL)
-		goto out;
-	roots = json_object_get(gd, "roots");
-	if (!json_is_object(gd) || (roots != NULL && !json_is_array(roots))) {
-		rc = -1;
-		goto out;
-	}
-	json_array_foreach(roots, i, v) {
-		if (!json_is_string(v) || !ghauthp_guard_root(
-		    json_string_value(v), norm, sizeof(norm))) {
-			rc = -1;
-			goto out;
-		}
-		if (strlen(norm) > best && strlen(norm) < sz &&
-		    ghauthp_guard_under(norm, target)) {
-			best = strlen(norm);
-			memcpy(root, norm, best + 1);
+	for (i = 0; d != NULL && d[i] != NULL; i++) {
+		n = strlen(d[i]);
+		if (n > best && n < sz && ghauthp_guard_under(d[i], target)) {
+			best = n;
+			memcpy(root, d[i], n + 1);
 		}
 	}
-	if ((v = json_object_get(gd, "scripts")) != NULL) {
-		if (!json_is_string(v) ||
-		    strlen(json_string_value(v)) >= sizeof(g->scripts)) {
-			rc = -1;
-			goto out;
-		}
+	if (g->cfg.guard_scripts != NULL)
 		snprintf(g->scripts, sizeof(g->scripts), "%s",
-		    json_string_value(v));
-	}
-	rc = best > 0;
-out:
-	if (rc < 0)
-		ghauthp_log("%s: \"guard\" must be an object with \"roots\" (a "
-		    "list of absolute directories) and \"scripts\" (a string)",
-		    g->cfg.path);
-	json_decref(doc);
-	return rc;
+		    g->cfg.guard_scripts);
+	return best > 0;
 }
 
 /*
@@ -179,7 +144,7 @@ locate(struct guard *g)
 		    "absolute path of the protected directory");
 		return GHAUTH_E_CONFIG;
 	}
-	if (cr < 0 || (r == NULL && cr == 0)) {
+	if (r == NULL && cr == 0) {
 		ghauthp_log("no protected area for %s: set GHAUTH_GUARD_ROOT "
 		    "(or \"guard\": {\"roots\"} in %s)", target,
 		    g->cfg.path[0] ? g->cfg.path : "the configuration file");

@@ -10,6 +10,7 @@ Prints TAP."""
 
 import fcntl
 import json
+import re
 import os
 import pwd
 import shutil
@@ -136,8 +137,10 @@ def run(tap, site):
                 {"roots": [area], "scripts": 3}):
         with_guard(bad)
         r = guard("/notes.txt", me, root=None)
-        tap.ok(r.status == 500 and "\"guard\" must be" in r.stderr,
-               "a malformed \"guard\" %s: 500, logged" % json.dumps(bad)[:40], r)
+        tap.ok(r.status == 500 and not protect.leaks(site, [r.raw]) and
+               re.search(r"configuration: .*guard(\.roots|\.scripts)? must be", r.stderr),
+               "a malformed \"guard\" %s: 500, the configuration error logged" %
+               json.dumps(bad)[:40], r)
     site.write_config()
     r = guard("/notes.txt", me, extra={"GHAUTH_CONFIG": "/nonexistent.json"})
     tap.ok(r.status == 500 and not protect.leaks(site, [r.raw]),

@@ -370,6 +370,88 @@ test_revoke_token(void)
 }
 
 /* Documents that are refused as a whole, and a word the error must hold. */
+/*
+ * The guard object: read and checked with the rest of the file, roots
+ * normalised, anything malformed refused with the key's name (every
+ * program, not only the guard, refuses such a file).
+ */
+static void
+test_guard(void)
+{
+	static const struct {
+		const char	*guard;
+		const char	*errword;	/* NULL: accepted */
+	} bad[] = {
+		{ "5", "guard must be an object" },
+		{ "[\"/srv\"]", "guard must be an object" },
+		{ "{\"roots\": \"/srv\"}", "guard.roots must be a list" },
+		{ "{\"roots\": [\"srv\"]}", "guard.roots must be a list" },
+		{ "{\"roots\": [\"/\"]}", "guard.roots must be a list" },
+		{ "{\"roots\": [\"///\"]}", "guard.roots must be a list" },
+		{ "{\"roots\": [\"/srv/../etc\"]}", "guard.roots must be" },
+		{ "{\"roots\": [\"/srv/./x\"]}", "guard.roots must be" },
+		{ "{\"roots\": [\"/srv\", 5]}", "guard.roots must be" },
+		{ "{\"roots\": [\"/s\\u0001rv\"]}", "guard.roots must be" },
+		{ "{\"roots\": [\"$EMPTY\"]}", "guard.roots must be" },
+		{ "{\"roots\": [\"$CTL\"]}", "guard.roots must be" },
+		{ "{\"scripts\": 3}", "guard.scripts must be a string" },
+		{ "{\"root\": [\"/srv\"]}", "guard.root: unknown key" },
+	};
+	struct ghauth_config	 c;
+	enum ghauth_err		 rc;
+	char			 doc[600], longs[300];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"auth\": {}, \"guard\": %s}",
+		    bad[i].guard);
+		rc = parse(doc, &c);
+		ok(rc == GHAUTH_E_CONFIG && strstr(err, bad[i].errword) != NULL,
+		    "guard %s -> \"%s\"", bad[i].guard, bad[i].errword);
+		if (rc != GHAUTH_E_CONFIG)
+			ghauth_config_free(&c);
+		else if (strstr(err, bad[i].errword) == NULL)
+			diag("err \"%s\"", err);
+	}
+
+	rc = parse("{\"auth\": {}}", &c);
+	ok(rc == GHAUTH_OK && c.guard_roots == NULL && c.guard_scripts == NULL,
+	    "no guard object: no roots, no scripts");
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
+
+	rc = parse("{\"auth\": {}, \"guard\": {\"roots\": [\"/srv//www/\", "
+	    "\"$STORE\", \"/a\"], \"scripts\": \".pl .cgi\"}}", &c);
+	ok(rc == GHAUTH_OK, "a guard object is accepted");
+	if (rc != GHAUTH_OK) {
+		diag("err \"%s\"", err);
+		return;
+	}
+	ok(c.guard_roots != NULL && c.guard_roots[0] != NULL &&
+	    c.guard_roots[1] != NULL && c.guard_roots[2] != NULL &&
+	    c.guard_roots[3] == NULL, "three roots, NULL-ended");
+	if (c.guard_roots != NULL && c.guard_roots[2] != NULL) {
+		is_str(c.guard_roots[0], "/srv/www", "a root normalised");
+		is_str(c.guard_roots[1], "/srv/ghauth/sessions.db",
+		    "a root from $STORE");
+		is_str(c.guard_roots[2], "/a", "a short root kept");
+	}
+	is_str(c.guard_scripts, ".pl .cgi", "guard.scripts read");
+	ghauth_config_free(&c);
+	ok(c.guard_roots == NULL && c.guard_scripts == NULL,
+	    "ghauth_config_free clears them");
+
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	snprintf(doc, sizeof(doc), "{\"auth\": {}, \"guard\": {\"scripts\": "
+	    "\"%s\"}}", longs);
+	rc = parse(doc, &c);
+	ok(rc == GHAUTH_E_CONFIG && strcmp(err, "guard.scripts is too long") == 0,
+	    "guard.scripts of %zu bytes: too long", strlen(longs));
+	if (rc == GHAUTH_OK)
+		ghauth_config_free(&c);
+}
+
 static void
 test_bad_documents(void)
 {
@@ -873,7 +955,7 @@ test_schema(void)
 {
 	const struct ghauthp_ckey	*k;
 	struct ghauth_config		 c;
-	char				 doc[512];
+	char				 doc[512], parent[64];
 	const char			*leaf;
 	size_t				 n, i;
 
@@ -887,15 +969,20 @@ test_schema(void)
 		if (strncmp(k[i].path, "auth.github.", 12) == 0)
 			snprintf(doc, sizeof(doc), "{\"auth\": {\"github\": "
 			    "{\"%s\": {}}}}", leaf);
-		else
+		else if (strncmp(k[i].path, "auth.", 5) == 0)
 			snprintf(doc, sizeof(doc), "{\"auth\": {\"%s\": {}}}",
 			    leaf);
+		else	/* a top-level object of its own (guard) */
+			snprintf(doc, sizeof(doc), "{\"auth\": {}, \"%.*s\": "
+			    "{\"%s\": {}}}", (int)(leaf - 1 - k[i].path),
+			    k[i].path, leaf);
 		ok(parse(doc, &c) == GHAUTH_E_CONFIG &&
 		    strncmp(err, k[i].path, strlen(k[i].path)) == 0,
 		    "%s: wrong type refused, named", k[i].path);
-		is_str(ghauthp_config_suggest(k[i].path[4] == '.' &&
-		    strchr(k[i].path + 5, '.') != NULL ? "auth.github" :
-		    "auth", leaf), k[i].path, "%s suggests itself", k[i].path);
+		snprintf(parent, sizeof(parent), "%.*s",
+		    (int)(leaf - 1 - k[i].path), k[i].path);
+		is_str(ghauthp_config_suggest(parent, leaf), k[i].path,
+		    "%s suggests itself", k[i].path);
 	}
 	ok(ghauthp_config_suggest("auth.github", "restrict-to") != NULL &&
 	    strcmp(ghauthp_config_suggest("auth.github", "restrict-to"),
@@ -1233,7 +1320,7 @@ main(void)
 {
 	const char	*dir;
 
-	plan(607);
+	plan(634);
 	dir = tmpdir_create("ghauth-test-config");
 	test_defaults();
 	test_expansion();
@@ -1241,6 +1328,7 @@ main(void)
 	test_enabled();
 	test_revoke_token();
 	test_bad_documents();
+	test_guard();
 	test_redirect_uri();
 	test_base_urls();
 	test_paths();
