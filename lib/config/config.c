@@ -396,42 +396,38 @@ static enum ghauth_err
 read_dirs(struct env *e, struct ghauth_config *c,
     const struct ghauthp_ckey *k, json_t *v)
 {
-	char		***out = FIELD(c, k, char **), **dirs, *s;
+	char		***out = FIELD(c, k, char **), **dirs = NULL, *s;
 	char		 norm[GHAUTHP_GPATH_MAX];
 	size_t		 i, n = json_array_size(v);
 	json_t		*item;
 	int		 ok;
 
 	if (!json_is_array(v) || n > GHAUTHP_DIRS_MAX)
-		return fail(e, GHAUTH_E_CONFIG, "%s must be a list of absolute "
-		    "directories (at most 64; not /, no . or .. components)",
-		    k->path);
+		goto bad;
 	if ((dirs = calloc(n + 1, sizeof(*dirs))) == NULL)
 		return GHAUTH_E_NOMEM;
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item))
-			ok = 0;
-		else if ((s = expand(e, json_string_value(item))) == NULL) {
-			dirs_free(dirs);
-			return GHAUTH_E_NOMEM;
-		} else {
-			ok = ghauthp_guard_root(s, norm, sizeof(norm));
-			free(s);
-		}
-		if (!ok) {
-			dirs_free(dirs);
-			return fail(e, GHAUTH_E_CONFIG, "%s must be a list of "
-			    "absolute directories (at most 64; not /, no . or .. "
-			    "components)", k->path);
-		}
-		if ((dirs[i] = ghauthp_strdup(norm)) == NULL) {
-			dirs_free(dirs);
-			return GHAUTH_E_NOMEM;
-		}
+			goto bad;
+		if ((s = expand(e, json_string_value(item))) == NULL)
+			goto nomem;
+		ok = ghauthp_guard_root(s, norm, sizeof(norm));
+		free(s);
+		if (!ok)
+			goto bad;
+		if ((dirs[i] = ghauthp_strdup(norm)) == NULL)
+			goto nomem;
 	}
 	dirs_free(*out);
 	*out = dirs;
 	return GHAUTH_OK;
+nomem:
+	dirs_free(dirs);
+	return GHAUTH_E_NOMEM;
+bad:
+	dirs_free(dirs);
+	return fail(e, GHAUTH_E_CONFIG, "%s must be a list of absolute "
+	    "directories (at most 64; not /, no . or .. components)", k->path);
 }
 
 static enum ghauth_err
