@@ -138,7 +138,9 @@ is "wrong client_secret -> incorrect_client_credentials" "$(terr "$(tok_form "$c
 is "other redirect_uri -> redirect_uri_mismatch" "$(terr "$(tok_form "$code_octo" "$v1" mock-client-secret https://evil.example/cb)")" \
     '{"error":"redirect_uri_mismatch","error_description":"The redirect_uri MUST match the registered callback URL for this application.","error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#redirect-uri-mismatch"} 200'
 code=$(c -o /dev/null -w '%{redirect_url}' "$B/login/oauth/authorize?$q&mock_auto=1"); code=${code#*code=}; code=${code%%&*}
-has "wrong PKCE verifier -> bad_verification_code" "$(terr "$(tok_form "$code" "x${v1:1}")")" '"error":"bad_verification_code"'
+# A verifier that differs from v1 in its first character (never equal to it: v1 is random).
+if [ "${v1:0:1}" = x ]; then wrong_v="y${v1:1}"; else wrong_v="x${v1:1}"; fi
+has "wrong PKCE verifier -> bad_verification_code" "$(terr "$(tok_form "$code" "$wrong_v")")" '"error":"bad_verification_code"'
 code=$(c -o /dev/null -w '%{redirect_url}' "$B/login/oauth/authorize?$q&mock_auto=1"); code=${code#*code=}; code=${code%%&*}
 has "challenge stored but no verifier -> bad_verification_code" "$(terr "$(tok_form "$code")")" '"error":"bad_verification_code"'
 
