@@ -1,11 +1,17 @@
 /*
  * github.c - the CGI program behind GET /auth/github: start a GitHub sign-in.
- * All the work is in libghauth (lib/endpoints/ep_start.c); see ghauth-github(8).
+ * The work is in libghauth (lib/endpoints/ep_start.c); see ghauth-github(8).
  */
 #include "ghauth-int.h"
+
+/* This program's row of the table in docs/HACKING.md. */
+static const struct ghauthp_program program = {
+	"github", ghauthp_ep_start, GHAUTHP_METHOD_GET, "GET",
+	GHAUTHP_ERRORS_PAGE, 0, ghauthp_fastcgi_loop
+};
 
 int
 main(void)
 {
-	return ghauthp_cgi_main("github", ghauthp_ep_start);
+	return ghauthp_main(&program);
 }

@@ -31,9 +31,6 @@ const char	*ghauthp_err_name(enum ghauth_err);
 int		 ghauthp_err_message(const struct ghauthp_result *, char *,
 		    size_t);
 
-/* getenv(3) as a ghauth_getenv_fn. */
-const char	*ghauthp_getenv_process(void *, const char *);
-
 /* ---- configuration (config.c, allow.c) -------------------------------- */
 
 #define GHAUTHP_ALLOW_MAX	1024
@@ -167,23 +164,16 @@ enum ghauth_err	 ghauthp_request_token(const struct ghauth_config *,
 		    const struct ghauthp_request *, char[GHAUTHP_TOKEN_LEN + 1],
 		    int *);
 
-/* ---- endpoints (ep_*.c): fill resp from req and cfg --------------------- */
+/* ---- endpoints (ep_*.c): fill resp from the call, return 0 -------------- */
 
-typedef void	(*ghauthp_endpoint)(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-void		 ghauthp_ep_start(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-void		 ghauthp_ep_callback(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-void		 ghauthp_ep_session(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-void		 ghauthp_ep_logout(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-void		 ghauthp_ep_auth(const struct ghauth_config *,
-		    const struct ghauthp_request *, struct ghauth_response *);
-
-/* Runs one CGI request: harden, read, configure, handle, write stdout. */
-int		 ghauthp_cgi_main(const char *, ghauthp_endpoint);
+struct ghauthp_call;
+int		 ghauthp_ep_start(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_ep_callback(struct ghauthp_call *,
+		    struct ghauth_response *);
+int		 ghauthp_ep_session(struct ghauthp_call *,
+		    struct ghauth_response *);
+int		 ghauthp_ep_logout(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_ep_auth(struct ghauthp_call *, struct ghauth_response *);
 
 /* ---- logging (log.c): stderr only, never secrets ------------------------ */
 
@@ -224,6 +214,8 @@ const struct ghauthp_ckey *ghauthp_config_keys(size_t *);
 int		 ghauthp_guard_root(const char *, char *, size_t);
 const char	*ghauthp_config_suggest(const char *, const char *);
 const char	*ghauthp_config_path(ghauth_getenv_fn, void *);
+enum ghauth_err	 ghauthp_config_open(struct ghauth_config *, const char *,
+		    ghauth_getenv_fn, void *);
 enum ghauth_err	 ghauthp_config_check(struct ghauth_config *, const char *,
 		    ghauth_getenv_fn, void *, ghauthp_config_report_fn, void *,
 		    char *, size_t);
@@ -495,12 +487,59 @@ enum ghauth_err	 ghauthp_request_var(ghauth_getenv_fn, void *, const char *,
 		    size_t, char **);
 enum ghauth_err	 ghauthp_request_token_var(ghauth_getenv_fn, void *, char **);
 
-/* ---- the request driver (respond.c; cgi.c runs it once, fcgi.c in a loop) - */
+/* ---- the programs and their one driver (lib/driver/) -------------------- */
 
-char		*ghauthp_respond(const char *, ghauthp_endpoint,
-		    const struct ghauthp_request *, enum ghauth_err,
-		    const struct ghauth_config *, enum ghauth_err, size_t *);
-int		 ghauthp_fastcgi_main(const char *, ghauthp_endpoint);
+/*
+ * One request, as the driver hands it to a program's handler: the
+ * request's variables (env, ctx), the request read from them, the
+ * configuration, and what hardening changed (for a handler that execs).
+ */
+struct ghauthp_call {
+	ghauth_getenv_fn	 env;
+	void			*ctx;
+	struct ghauthp_request	 req;	/* empty for GHAUTHP_PROG_RAW */
+	struct ghauth_config	*cfg;	/* a handler about to exec frees it
+					   and sets NULL */
+	struct ghauthp_saved	 saved;
+};
+
+/* Fills resp and returns 0, or returns 1 when it has answered on stdout. */
+typedef int	(*ghauthp_handler)(struct ghauthp_call *,
+		    struct ghauth_response *);
+
+/* How the errors found before the handler runs are answered. */
+enum ghauthp_errors {
+	GHAUTHP_ERRORS_PAGE,	/* HTML, or JSON when only JSON is accepted */
+	GHAUTHP_ERRORS_JSON,	/* always JSON: the API endpoints */
+	GHAUTHP_ERRORS_DENY	/* as ghauth_deny_response(): protection */
+};
+
+/* Reads the variables itself and keeps the environment. */
+#define GHAUTHP_PROG_RAW	0x01
+/* Reads the request body before answering (Apache's mod_cgid). */
+#define GHAUTHP_PROG_DRAIN	0x02
+
+/*
+ * A program: a row of the table in docs/HACKING.md.  Each main() holds its
+ * own row, so that a program links only its own handler (only the
+ * callback loads libcurl: tests/flow/test-linkage.sh).
+ */
+struct ghauthp_program {
+	const char		*name;		/* the log tag */
+	ghauthp_handler		 run;
+	enum ghauthp_method	 method;	/* NONE: the handler checks */
+	const char		*allow;		/* Allow of a 405 */
+	enum ghauthp_errors	 errors;
+	unsigned		 flags;		/* GHAUTHP_PROG_* */
+	/* ghauthp_fastcgi_loop, or NULL for a CGI program only (then
+	 * libfcgi is not linked in: tests/protect/test-linkage.sh) */
+	int			(*fastcgi)(const struct ghauthp_program *);
+};
+
+/* Runs a program: once (CGI) or in a loop (FastCGI).  Its exit status. */
+int		 ghauthp_main(const struct ghauthp_program *);
+/* The FastCGI loop (fcgi.c): one request after another, as ghauthp_main. */
+int		 ghauthp_fastcgi_loop(const struct ghauthp_program *);
 
 /* ---- streaming SHA-256 (sha256.c) ---------------------------------------- */
 

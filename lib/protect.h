@@ -81,9 +81,10 @@ int		 ghauthp_if_range(const char *, const char *, time_t);
 int		 ghauthp_range(const char *, long long, long long *,
 		    long long *);
 
-/* ---- the programs (guard.c, auth_request.c) ------------------------------ */
+/* ---- the handlers of the programs (guard.c, auth_request.c) ------------- */
 
-int		 ghauthp_guard_main(void);
-int		 ghauthp_auth_request_main(void);
+int		 ghauthp_guard(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_auth_request(struct ghauthp_call *,
+		    struct ghauth_response *);
 
 #endif /* GHAUTH_PROTECT_H */

@@ -287,10 +287,10 @@ cmd_check_config(const char *cfgpath)
 	size_t				 i, n;
 
 	src = cfgpath != NULL ? cfgpath :
-	    ghauthp_config_path(ghauthp_getenv_process, NULL);
+	    ghauthp_config_path(ghauth_getenv_cgi, NULL);
 	printf("%-27s %s\n", "configuration", src != NULL ? src :
 	    "the environment (no file)");
-	rc = ghauthp_admin_check_config(&cfg, src, ghauthp_getenv_process,
+	rc = ghauthp_admin_check_config(&cfg, src, ghauth_getenv_cgi,
 	    NULL, &r);
 	if (rc == GHAUTH_OK) {
 		k = ghauthp_config_keys(&n);
@@ -340,9 +340,9 @@ configure(const char *cfgpath, const char *opt_store,
 	err[0] = '\0';
 	if (cfgpath != NULL)
 		rc = ghauthp_config_load_file(&cfg, cfgpath,
-		    ghauthp_getenv_process, NULL, err, sizeof(err));
+		    ghauth_getenv_cgi, NULL, err, sizeof(err));
 	else
-		rc = ghauth_config_load(&cfg, ghauthp_getenv_process, NULL, err,
+		rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
 		    sizeof(err));
 	if (rc != GHAUTH_OK) {
 		fprintf(stderr, "ghauth-admin: configuration: %s\n",

@@ -215,12 +215,6 @@ ghauthp_ct_equal(const void *a, const void *b, size_t n)
 	return d == 0;
 }
 
-const char *
-ghauthp_getenv_process(void *ctx GHAUTHP_UNUSED, const char *name)
-{
-	return getenv(name);
-}
-
 /* write(2) until done; 1, or 0 on error.  Shared by every program's output. */
 int
 ghauthp_write_all(int fd, const char *p, size_t n)

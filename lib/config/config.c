@@ -1015,6 +1015,27 @@ ghauthp_config_check(struct ghauth_config *c, const char *path,
 	    from_environment(&e, c);
 }
 
+/*
+ * A program's configuration, as ghauthp_config_check() loads it (path
+ * NULL: see ghauthp_config_path()), a failure logged: the one place the
+ * programs and the C API say "configuration: ..." (never a value: the
+ * messages name keys and files).
+ */
+enum ghauth_err
+ghauthp_config_open(struct ghauth_config *c, const char *path,
+    ghauth_getenv_fn fn, void *ctx)
+{
+	char		 err[768] = "";
+	enum ghauth_err	 rc;
+
+	rc = ghauthp_config_check(c, path, fn, ctx, NULL, NULL, err,
+	    sizeof(err));
+	if (rc != GHAUTH_OK)
+		ghauthp_log("configuration: %s", err[0] ? err :
+		    "out of memory");
+	return rc;
+}
+
 /* The schema, for ghauth-admin check-config and the tests. */
 const struct ghauthp_ckey *
 ghauthp_config_keys(size_t *n)

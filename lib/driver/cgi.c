@@ -1,10 +1,16 @@
 /*
- * cgi.c - one CGI request from start to finish, shared by the programs:
- * harden the process, read the request and the configuration, drop the
- * environment (httpoxy, SSL_* and friends: docs/SECURITY.md, promise 14),
- * answer (respond.c), write the response to stdout in one piece.  When a
- * FastCGI server started the program (fd 0 is a listening socket), the
- * same request handling runs once per accepted request instead (fcgi.c).
+ * cgi.c - the one driver every program runs on (ghauthp_main): harden the
+ * process, name it in the log, then answer one CGI request from start to
+ * finish: read the request and the configuration, drop the environment
+ * (httpoxy, SSL_* and friends: docs/SECURITY.md, promise 14), answer
+ * (respond.c), write the response to stdout in one piece.  When a FastCGI
+ * server started the program (fd 0 is a listening socket), the same
+ * request handling runs once per accepted request instead (fcgi.c).
+ *
+ * A GHAUTHP_PROG_RAW program (the guard, auth-request) reads the request's
+ * variables itself, and keeps the environment: the guard passes it on to
+ * the scripts it runs.  A program whose row names no FastCGI loop runs as
+ * CGI only.
  */
 #include "config.h"
 
@@ -16,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ghauth-int.h"
+#include "driver.h"
 
 /* FastCGI: fd 0 is a listening socket, not connected (as libfcgi checks). */
 static int
@@ -33,36 +39,41 @@ fastcgi_listener(void)
 }
 
 int
-ghauthp_cgi_main(const char *name, ghauthp_endpoint ep)
+ghauthp_main(const struct ghauthp_program *p)
 {
-	struct ghauthp_saved	 sv;
-	struct ghauthp_request	 req;
+	struct ghauthp_call	 c;
 	struct ghauth_config	 cfg;
-	enum ghauth_err		 rc, crc;
-	char			 err[768];
+	enum ghauth_err		 rrc = GHAUTH_OK, crc;
 	char			*out;
 	size_t			 len;
-	int			 ok;
+	int			 raw = (p->flags & GHAUTHP_PROG_RAW) != 0;
+	int			 ok = 1;
 
-	ghauthp_harden(&sv);
-	ghauthp_log_init(name);
-	if (fastcgi_listener())
-		return ghauthp_fastcgi_main(name, ep);
-	memset(&cfg, 0, sizeof(cfg));
-	rc = ghauthp_request_read(&req, ghauthp_getenv_process, NULL);
-	err[0] = '\0';
-	crc = ghauth_config_load(&cfg, ghauthp_getenv_process, NULL, err,
-	    sizeof(err));
-	(void)clearenv();
-	if (crc != GHAUTH_OK)
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
-	out = ghauthp_respond(name, ep, &req, rc, &cfg, crc, &len);
-	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
-	if (out != NULL)
-		ghauthp_wipe(out, len);
-	free(out);
-	ghauthp_request_free(&req);
-	if (crc == GHAUTH_OK)
-		ghauth_config_free(&cfg);
+	memset(&c, 0, sizeof(c));
+	ghauthp_harden(&c.saved);
+	ghauthp_log_init(p->name);
+	if (fastcgi_listener()) {
+		if (p->fastcgi != NULL)
+			return p->fastcgi(p);
+		ghauthp_log("started by a FastCGI server: %s runs as a CGI "
+		    "program only", p->name);
+		return 1;
+	}
+	c.env = ghauth_getenv_cgi;
+	if (!raw)
+		rrc = ghauthp_request_read(&c.req, c.env, NULL);
+	if ((crc = ghauthp_config_open(&cfg, NULL, c.env, NULL)) == GHAUTH_OK)
+		c.cfg = &cfg;
+	if (!raw)
+		(void)clearenv();
+	if (!ghauthp_respond(p, &c, rrc, crc, &out, &len)) {
+		ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
+		if (out != NULL)
+			ghauthp_wipe(out, len);
+		free(out);
+	}
+	ghauthp_request_free(&c.req);
+	if (c.cfg != NULL)
+		ghauth_config_free(c.cfg);
 	return ok ? 0 : 1;
 }

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ghauth-int.h"
+#include "driver.h"
 
 #ifdef HAVE_LIBFCGI
 
@@ -119,23 +119,20 @@ same_file(const struct stat *a, const struct stat *b)
  * into *tmp (the caller frees it when *tmp_used).
  */
 static enum ghauth_err
-config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
+config_for(struct cache *c, struct lookup *l, struct ghauth_config **out,
     struct ghauth_config *tmp, int *tmp_used)
 {
 	const char	*path = ghauthp_config_path(from_both, l);
 	struct stat	 st;
-	char		 err[768] = "";
 	enum ghauth_err	 rc;
 
 	*tmp_used = 0;
 	if (path == NULL) {
-		rc = ghauth_config_load(tmp, from_both, l, err, sizeof(err));
+		rc = ghauthp_config_open(tmp, NULL, from_both, l);
 		if (rc == GHAUTH_OK) {
 			*tmp_used = 1;
 			*out = tmp;
-		} else
-			ghauthp_log("configuration: %s", err[0] ? err :
-			    "out of memory");
+		}
 		return rc;
 	}
 	/* A file that cannot be stat'ed is read again, and its error logged. */
@@ -151,12 +148,9 @@ config_for(struct cache *c, struct lookup *l, const struct ghauth_config **out,
 		c->valid = 0;
 	}
 	/* Stat before reading: a change during the read means a reload. */
-	rc = ghauthp_config_load_file(&c->cfg, path, from_both, l, err,
-	    sizeof(err));
-	if (rc != GHAUTH_OK) {
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
+	if ((rc = ghauthp_config_open(&c->cfg, path, from_both, l)) !=
+	    GHAUTH_OK)
 		return rc;
-	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->st = st;
 	c->valid = 1;
@@ -196,15 +190,14 @@ max_requests(const struct snapshot *s)
 }
 
 int
-ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
+ghauthp_fastcgi_loop(const struct ghauthp_program *p)
 {
 	FCGX_Request		 rq;
 	struct snapshot		 snap;
 	struct cache		 cache;
 	struct lookup		 l;
-	struct ghauthp_request	 req;
+	struct ghauthp_call	 c;
 	struct ghauth_config	 tmp;
-	const struct ghauth_config *cfg;
 	enum ghauth_err		 rrc, crc;
 	char			*out;
 	size_t			 len;
@@ -228,16 +221,20 @@ ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
 			stop_listening(rq.listen_sock);
 		l.params = rq.envp;
 		memset(&tmp, 0, sizeof(tmp));
-		cfg = NULL;
-		rrc = ghauthp_request_read(&req, from_params, &l);
-		crc = config_for(&cache, &l, &cfg, &tmp, &tmp_used);
-		out = ghauthp_respond(name, ep, &req, rrc, cfg, crc, &len);
+		memset(&c, 0, sizeof(c));
+		c.env = from_params;
+		c.ctx = &l;
+		rrc = ghauthp_request_read(&c.req, from_params, &l);
+		crc = config_for(&cache, &l, &c.cfg, &tmp, &tmp_used);
+		/* The programs whose row names this loop (the endpoints)
+		 * always answer in resp, never on stdout themselves. */
+		(void)ghauthp_respond(p, &c, rrc, crc, &out, &len);
 		if (out != NULL) {
 			FCGX_PutStr(out, (int)len, rq.out);
 			ghauthp_wipe(out, len);
 			free(out);
 		}
-		ghauthp_request_free(&req);
+		ghauthp_request_free(&c.req);
 		if (tmp_used)
 			ghauth_config_free(&tmp);
 		FCGX_Finish_r(&rq);
@@ -255,11 +252,10 @@ ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
 #else /* !HAVE_LIBFCGI */
 
 int
-ghauthp_fastcgi_main(const char *name, ghauthp_endpoint ep)
+ghauthp_fastcgi_loop(const struct ghauthp_program *p)
 {
-	(void)ep;
 	ghauthp_log("%s: started by a FastCGI server, but built without "
-	    "FastCGI support (libfcgi-dev)", name);
+	    "FastCGI support (libfcgi-dev)", p->name);
 	return 1;
 }
 

@@ -1,52 +1,64 @@
 /*
  * respond.c - one request answered, whatever carried it: the errors found
- * before the endpoint runs (the request, the configuration) or the
- * endpoint's own answer, serialised.  The CGI driver (cgi.c) calls it once,
- * the FastCGI loop (fcgi.c) once per accepted request.
+ * before the handler runs (the request, the configuration, the program's
+ * method and the checks of endpoint.c), or the handler's own answer,
+ * serialised.  The CGI driver (cgi.c) calls it once, the FastCGI loop
+ * (fcgi.c) once per accepted request.
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "ghauth-int.h"
+#include "driver.h"
+#include "protect.h"
 
-/*
- * session, auth and logout are API endpoints: like their own errors
- * (endpoint.c), errors found before they run (request, configuration) are
- * always JSON.
- */
-static int
-api_endpoint(const char *name)
+/* An error found before the handler ran, in the program's style. */
+static void
+early_error(const struct ghauthp_program *p, const struct ghauthp_call *c,
+    enum ghauth_err e, struct ghauth_response *resp)
 {
-	return strcmp(name, "session") == 0 || strcmp(name, "auth") == 0 ||
-	    strcmp(name, "logout") == 0;
+	struct ghauthp_result	 res;
+
+	if (p->errors == GHAUTHP_ERRORS_DENY) {
+		ghauth_deny_response(c->cfg, c->env, c->ctx, e, resp);
+		return;
+	}
+	if (c->cfg == NULL && e != GHAUTH_E_NOMEM)
+		e = GHAUTH_E_CONFIG;
+	ghauthp_result(&res, e, NULL);
+	ghauthp_response_error(resp, p->errors == GHAUTHP_ERRORS_JSON ? NULL :
+	    &c->req, c->cfg, &res);
 }
 
 /*
- * Answers one request: req was read with result rrc, cfg loaded with crc.
- * Returns the serialised response (malloc'd, length in *len) or NULL.
+ * Answers the request of c: it was read with result rrc and its
+ * configuration loaded with crc (c->cfg NULL unless GHAUTH_OK).  Returns 1
+ * when the handler answered itself; else 0 with the serialised response
+ * in *out (malloc'd, length *len; NULL if it could not be built).
  */
-char *
-ghauthp_respond(const char *name, ghauthp_endpoint ep,
-    const struct ghauthp_request *req, enum ghauth_err rrc,
-    const struct ghauth_config *cfg, enum ghauth_err crc, size_t *len)
+int
+ghauthp_respond(const struct ghauthp_program *p, struct ghauthp_call *c,
+    enum ghauth_err rrc, enum ghauth_err crc, char **out, size_t *len)
 {
 	struct ghauth_response	 resp;
-	struct ghauthp_result	 res;
-	char			*out;
-	const struct ghauthp_request *er = api_endpoint(name) ? NULL : req;
+	int			 done = 0;
 
+	*out = NULL;
+	*len = 0;
 	ghauth_response_init(&resp);
-	if (crc != GHAUTH_OK) {
-		ghauthp_result(&res, crc == GHAUTH_E_NOMEM ? crc :
-		    GHAUTH_E_CONFIG, NULL);
-		ghauthp_response_error(&resp, er, NULL, &res);
-	} else if (rrc != GHAUTH_OK) {
-		ghauthp_result(&res, rrc, NULL);
-		ghauthp_response_error(&resp, er, cfg, &res);
-	} else
-		ep(cfg, req, &resp);
-	out = ghauth_response_serialize(&resp, len);
+	if (crc != GHAUTH_OK)
+		early_error(p, c, crc, &resp);
+	else if (rrc != GHAUTH_OK)
+		early_error(p, c, rrc, &resp);
+	else if (p->method == GHAUTHP_METHOD_NONE ||
+	    ghauthp_ep_check(c->cfg, &c->req, &resp, p->method, p->allow,
+	    p->errors == GHAUTHP_ERRORS_JSON))
+		done = p->run(c, &resp);
+	if (!done) {
+		if (p->flags & GHAUTHP_PROG_DRAIN)
+			ghauthp_drain_body();
+		*out = ghauth_response_serialize(&resp, len);
+	}
 	ghauth_response_free(&resp);
-	return out;
+	return done;
 }

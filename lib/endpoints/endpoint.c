@@ -2,7 +2,8 @@
  * endpoint.c - what every endpoint checks first, in one order: the method
  * (405 with Allow), an empty PATH_INFO (404: GitHub accepts any sub-path of
  * the callback, so nothing may be served below it), and whether sign-in is
- * enabled.
+ * enabled.  The driver runs these checks from the program's row (its
+ * method, Allow and error style: lib/driver/respond.c) before the handler.
  */
 #include "config.h"
 

@@ -76,10 +76,11 @@ landing_url(const struct ghauth_config *cfg, const char *redirect,
 	return u;
 }
 
-void
-ghauthp_ep_callback(const struct ghauth_config *cfg,
-    const struct ghauthp_request *req, struct ghauth_response *resp)
+int
+ghauthp_ep_callback(struct ghauthp_call *c, struct ghauth_response *resp)
 {
+	const struct ghauth_config *cfg = c->cfg;
+	const struct ghauthp_request *req = &c->req;
 	struct ghauthp_qval	 q[Q__MAX];
 	struct ghauthp_record	 rec;
 	struct ghauthp_gh_user	 user;
@@ -96,8 +97,6 @@ ghauthp_ep_callback(const struct ghauth_config *cfg,
 	memset(&user, 0, sizeof(user));
 	ghauthp_result(&res, GHAUTH_OK, NULL);
 	token[0] = handoff[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 0))
-		return;
 	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
 	    cfg->client_secret == NULL || cfg->client_secret[0] == '\0' ||
 	    cfg->origin == NULL) {
@@ -193,4 +192,5 @@ out:
 	free(groups);
 	ghauthp_record_free(&rec);
 	ghauthp_query_free(q, Q__MAX);
+	return 0;
 }

@@ -53,18 +53,17 @@ end_session(const struct ghauth_config *cfg, const char *tok)
 	return rc;
 }
 
-void
-ghauthp_ep_logout(const struct ghauth_config *cfg,
-    const struct ghauthp_request *req, struct ghauth_response *resp)
+int
+ghauthp_ep_logout(struct ghauthp_call *c, struct ghauth_response *resp)
 {
+	const struct ghauth_config *cfg = c->cfg;
+	const struct ghauthp_request *req = &c->req;
 	char		 tok[GHAUTHP_TOKEN_LEN + 1];
 	enum ghauth_err	 rc = GHAUTH_OK;
 	int		 from_cookie = 0;
 	json_t		*j;
 
 	tok[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_POST, "POST", 1))
-		return;
 	/* RFC 3875 4.2: the body is not needed, so a large one is refused. */
 	if (req->content_length > GHAUTHP_BODY_MAX) {
 		rc = GHAUTH_E_TOOLARGE;
@@ -95,4 +94,5 @@ out:
 	if (rc != GHAUTH_OK)
 		ghauthp_ep_fail(cfg, NULL, resp, rc, NULL);
 	ghauthp_wipe(tok, sizeof(tok));
+	return 0;
 }

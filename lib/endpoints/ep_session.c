@@ -42,8 +42,6 @@ identity(const struct ghauth_config *cfg, const struct ghauthp_request *req,
 	memset(q, 0, sizeof(q));
 	memset(&id, 0, sizeof(id));
 	tok[0] = mine[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 1))
-		return;
 	if ((rc = ghauthp_query_parse(req->query, qkeys, Q__MAX, q)) !=
 	    GHAUTH_OK)
 		goto out;
@@ -89,16 +87,16 @@ out:
 	ghauthp_wipe(mine, sizeof(mine));
 }
 
-void
-ghauthp_ep_session(const struct ghauth_config *cfg,
-    const struct ghauthp_request *req, struct ghauth_response *resp)
+int
+ghauthp_ep_session(struct ghauthp_call *c, struct ghauth_response *resp)
 {
-	identity(cfg, req, resp, 1);
+	identity(c->cfg, &c->req, resp, 1);
+	return 0;
 }
 
-void
-ghauthp_ep_auth(const struct ghauth_config *cfg,
-    const struct ghauthp_request *req, struct ghauth_response *resp)
+int
+ghauthp_ep_auth(struct ghauthp_call *c, struct ghauth_response *resp)
 {
-	identity(cfg, req, resp, 0);
+	identity(c->cfg, &c->req, resp, 0);
+	return 0;
 }

@@ -46,10 +46,11 @@ authorize_url(const struct ghauth_config *cfg, const char *state,
 	return u;
 }
 
-void
-ghauthp_ep_start(const struct ghauth_config *cfg,
-    const struct ghauthp_request *req, struct ghauth_response *resp)
+int
+ghauthp_ep_start(struct ghauthp_call *c, struct ghauth_response *resp)
 {
+	const struct ghauth_config *cfg = c->cfg;
+	const struct ghauthp_request *req = &c->req;
 	struct ghauthp_qval	 q[Q__MAX];
 	char			 state[GHAUTHP_TOKEN_LEN + 1];
 	char			 challenge[GHAUTHP_TOKEN_LEN + 1];
@@ -58,8 +59,6 @@ ghauthp_ep_start(const struct ghauth_config *cfg,
 
 	memset(q, 0, sizeof(q));
 	state[0] = '\0';
-	if (!ghauthp_ep_check(cfg, req, resp, GHAUTHP_METHOD_GET, "GET", 0))
-		return;
 	if (cfg->client_id == NULL || cfg->client_id[0] == '\0' ||
 	    cfg->origin == NULL) {
 		ghauthp_log("start: client_id or redirect_uri is not set");
@@ -89,4 +88,5 @@ out:
 	free(url);
 	ghauthp_query_free(q, Q__MAX);
 	ghauthp_wipe(state, sizeof(state));
+	return 0;
 }

@@ -2,11 +2,13 @@
  * request.c - the CGI request (RFC 3875 section 4.1): the few
  * meta-variables ghauth uses are copied once, bounded and checked here.
  * Nothing else from the environment is read, and every value that could
- * reach a decision has passed a length cap and a control-byte check.
+ * reach a decision has passed a length cap and a control-byte check.  The
+ * environment itself is read through ghauth_getenv_cgi() alone.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +63,32 @@ ghauthp_request_token_var(ghauth_getenv_fn fn, void *ctx, char **out)
 		rc = (*out = ghauthp_strdup("")) == NULL ? GHAUTH_E_NOMEM :
 		    GHAUTH_OK;
 	return rc;
+}
+
+/*
+ * The one reader of the process environment (every program, the C API,
+ * ghauth-admin): getenv(3), for programs reached through an Apache internal redirect
+ * (Action, ErrorDocument): Apache renames the variables of the first
+ * request to REDIRECT_<name>, so SetEnv GHAUTH_CONFIG in a .htaccess
+ * arrives as REDIRECT_GHAUTH_CONFIG.  Only ghauth's own names (GHAUTH_*,
+ * GITHUB_*) fall back that way; a client cannot set either form (its
+ * headers all become HTTP_*).
+ */
+const char *
+ghauth_getenv_cgi(void *ctx GHAUTHP_UNUSED, const char *name)
+{
+	const char	*v;
+	char		 buf[160];
+	int		 n;
+
+	if ((v = getenv(name)) != NULL)
+		return v;
+	if (strncmp(name, "GHAUTH_", 7) != 0 && strncmp(name, "GITHUB_", 7) != 0)
+		return NULL;
+	n = snprintf(buf, sizeof(buf), "REDIRECT_%s", name);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL;
+	return getenv(buf);
 }
 
 static enum ghauthp_method

@@ -64,58 +64,37 @@ allowed(const struct ghauth_identity *id, struct ghauth_response *resp)
 		    id->groups);
 }
 
+/*
+ * The answer to nginx's subrequest c (the driver has loaded the
+ * configuration: lib/driver/cgi.c).  Always fills resp: returns 0.
+ */
 int
-ghauthp_auth_request_main(void)
+ghauthp_auth_request(struct ghauthp_call *c, struct ghauth_response *resp)
 {
-	struct ghauthp_saved	 sv;
-	struct ghauth_config	 cfg;
 	struct ghauth_identity	 id;
-	struct ghauth_response	 resp;
 	struct ghauthp_result	 res;
 	enum ghauth_err		 rc;
 	const char		*deny;
-	char			 err[768];
-	char			*out;
-	size_t			 len;
-	int			 ok, cfg_ok = 0;
 
-	ghauthp_harden(&sv);
-	ghauthp_log_init("auth-request");
-	ghauth_response_init(&resp);
 	memset(&id, 0, sizeof(id));
-	err[0] = '\0';
-	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
-	    sizeof(err))) != GHAUTH_OK) {
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
-		ghauth_deny_response(NULL, ghauth_getenv_cgi, NULL, rc, &resp);
-		goto send;
-	}
-	cfg_ok = 1;
-	deny = ghauth_getenv_cgi(NULL, "GHAUTH_AUTH_REQUEST_DENY");
+	deny = c->env(c->ctx, "GHAUTH_AUTH_REQUEST_DENY");
 	if (deny != NULL && strcmp(deny, "1") == 0) {
 		/* nginx's error_page after a 401: nobody is signed in. */
-		ghauth_deny_response(&cfg, ghauth_getenv_cgi, NULL,
-		    GHAUTH_E_SESSION, &resp);
-		goto send;
+		ghauth_deny_response(c->cfg, c->env, c->ctx, GHAUTH_E_SESSION,
+		    resp);
+		return 0;
 	}
-	rc = ghauth_identify_env(&cfg, ghauth_getenv_cgi, NULL, &id);
+	rc = ghauth_identify_env(c->cfg, c->env, c->ctx, &id);
 	if (rc == GHAUTH_OK)
-		allowed(&id, &resp);
+		allowed(&id, resp);
 	else {
 		/* Malformed cookies are "not signed in" here, not a 4xx
 		 * nginx would turn into 500. */
 		if (ghauthp_err_status(rc) < 500)
 			rc = GHAUTH_E_SESSION;
 		ghauthp_result(&res, rc, NULL);
-		ghauthp_response_error(&resp, NULL, &cfg, &res);
+		ghauthp_response_error(resp, NULL, c->cfg, &res);
 	}
-send:
-	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
-	free(out);
-	ghauth_response_free(&resp);
 	ghauth_identity_free(&id);
-	if (cfg_ok)
-		ghauth_config_free(&cfg);
-	return ok ? 0 : 1;
+	return 0;
 }

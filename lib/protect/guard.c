@@ -10,8 +10,9 @@
  * "interpreter" of the requested file, which is then SCRIPT_FILENAME.  The
  * guard tells the two apart by whether SCRIPT_FILENAME is its own binary.
  *
- * In order: harden, load the configuration, check the session (the rules
- * of /auth/session, identify.c).  Without one, the answer is the refusal
+ * In order (after the driver has hardened the process and loaded the
+ * configuration, lib/driver/), check the session (the rules of
+ * /auth/session, identify.c).  Without one, the answer is the refusal
  * of ghauth_deny_response() and no file below the area is even opened.
  * With one, the path is walked inside GHAUTH_GUARD_ROOT (guard_path.c) and
  * the file is either run, when its name ends in one of GHAUTH_GUARD_SCRIPTS
@@ -42,11 +43,9 @@
 extern char **environ;
 
 struct guard {
-	struct ghauth_config	 cfg;
-	int			 cfg_ok;
+	struct ghauthp_call	*c;	/* the driver's: configuration, hardening */
 	struct ghauth_identity	 id;
 	struct ghauthp_gfile	 f;
-	struct ghauthp_saved	 saved;
 	int			 action;	/* reached through an Action */
 	char			 scripts[GHAUTHP_SCRIPTS_MAX];	/* run as scripts */
 };
@@ -79,7 +78,7 @@ deny_add(struct ghauthp_ino *deny, size_t *n, const char *path)
 static int
 config_guard(struct guard *g, const char *target, char *root, size_t sz)
 {
-	char	**d = g->cfg.guard_roots;
+	char	**d = g->c->cfg->guard_roots;
 	size_t	 i, n, best = 0;
 
 	for (i = 0; d != NULL && d[i] != NULL; i++) {
@@ -89,9 +88,9 @@ config_guard(struct guard *g, const char *target, char *root, size_t sz)
 			memcpy(root, d[i], n + 1);
 		}
 	}
-	if (g->cfg.guard_scripts != NULL)
+	if (g->c->cfg->guard_scripts != NULL)
 		snprintf(g->scripts, sizeof(g->scripts), "%s",
-		    g->cfg.guard_scripts);
+		    g->c->cfg->guard_scripts);
 	return best > 0;
 }
 
@@ -147,7 +146,7 @@ locate(struct guard *g)
 	if (r == NULL && cr == 0) {
 		ghauthp_log("no protected area for %s: set GHAUTH_GUARD_ROOT "
 		    "(or \"guard\": {\"roots\"} in %s)", target,
-		    g->cfg.path[0] ? g->cfg.path : "the configuration file");
+		    g->c->cfg->path[0] ? g->c->cfg->path : "the configuration file");
 		return GHAUTH_E_CONFIG;
 	}
 	if (sc != NULL)
@@ -159,9 +158,9 @@ locate(struct guard *g)
 		deny[ndeny].ino = self.st_ino;
 		ndeny++;
 	}
-	deny_add(deny, &ndeny, g->cfg.path);
-	deny_add(deny, &ndeny, g->cfg.store);
-	snprintf(lock, sizeof(lock), "%s.lock", g->cfg.store);
+	deny_add(deny, &ndeny, g->c->cfg->path);
+	deny_add(deny, &ndeny, g->c->cfg->store);
+	snprintf(lock, sizeof(lock), "%s.lock", g->c->cfg->store);
 	deny_add(deny, &ndeny, lock);
 	gp = ghauthp_guard_open(root, target, deny, ndeny, &g->f, why,
 	    sizeof(why));
@@ -354,14 +353,14 @@ run_script(struct guard *g)
 		return GHAUTH_E_INTERNAL;
 	}
 	/* Nothing of ghauth's survives: the secret is wiped before exec. */
-	ghauth_config_free(&g->cfg);
-	g->cfg_ok = 0;
+	ghauth_config_free(g->c->cfg);
+	g->c->cfg = NULL;
 	ghauth_identity_free(&g->id);
 	argv[0] = g->f.path;
 	argv[1] = NULL;
-	ghauthp_unharden(&g->saved);
+	ghauthp_unharden(&g->c->saved);
 	execve(g->f.path, argv, e);
-	ghauthp_harden(&g->saved);
+	ghauthp_harden(&g->c->saved);
 	ghauthp_log("cannot run %s: %s", g->f.path, strerror(errno));
 	free_env(e);
 	return GHAUTH_E_INTERNAL;
@@ -526,38 +525,28 @@ serve_file(struct guard *g, struct ghauth_response *resp, enum ghauth_err *e)
 	return 1;
 }
 
-/* ---- the program --------------------------------------------------------- */
+/* ---- the handler ------------------------------------------------------- */
 
+/*
+ * The guard's answer to the request of c (the driver has hardened the
+ * process and loaded the configuration: lib/driver/cgi.c).  Returns 1 when
+ * it has answered itself (a file sent), else 0 with the refusal in resp.
+ */
 int
-ghauthp_guard_main(void)
+ghauthp_guard(struct ghauthp_call *c, struct ghauth_response *resp)
 {
 	struct guard		 g;
-	struct ghauth_response	 resp;
 	enum ghauth_err		 rc;
-	char			 err[768];
-	char			*out;
-	size_t			 len;
-	int			 ok = 1, done = 0;
+	int			 done = 0;
 
 	memset(&g, 0, sizeof(g));
+	g.c = c;
 	g.f.fd = g.f.dirfd = -1;
-	ghauthp_harden(&g.saved);
-	ghauthp_log_init("guard");
-	ghauth_response_init(&resp);
-	err[0] = '\0';
-	if ((rc = ghauth_config_load(&g.cfg, ghauth_getenv_cgi, NULL, err,
-	    sizeof(err))) != GHAUTH_OK) {
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
-		ghauth_deny_response(NULL, ghauth_getenv_cgi, NULL, rc, &resp);
-		goto send;
-	}
-	g.cfg_ok = 1;
 	/* No session: refuse before any file of the area is looked at. */
-	if ((rc = ghauth_identify_env(&g.cfg, ghauth_getenv_cgi, NULL,
-	    &g.id)) != GHAUTH_OK) {
-		ghauth_deny_response(&g.cfg, ghauth_getenv_cgi, NULL, rc,
-		    &resp);
-		goto send;
+	if ((rc = ghauth_identify_env(c->cfg, c->env, c->ctx, &g.id)) !=
+	    GHAUTH_OK) {
+		ghauth_deny_response(c->cfg, c->env, c->ctx, rc, resp);
+		goto out;
 	}
 	if ((rc = locate(&g)) != GHAUTH_OK)
 		goto fail;
@@ -572,24 +561,15 @@ ghauthp_guard_main(void)
 		rc = GHAUTH_E_NOTFOUND;
 		goto fail;
 	}
-	done = serve_file(&g, &resp, &rc);
-	if (done)
+	if ((done = serve_file(&g, resp, &rc)))
 		goto out;
 fail:
-	/* 404, 405 or 500, as HTML or JSON by the Accept header. */
+	/* 404, 405 or 500, as HTML or JSON by the Accept header.  After a
+	 * failed exec the configuration is gone: a 500. */
 	if (rc != GHAUTH_OK)
-		ghauth_deny_response(g.cfg_ok ? &g.cfg : NULL,
-		    ghauth_getenv_cgi, NULL, rc, &resp);
-send:
-	ghauthp_drain_body();
-	out = ghauth_response_serialize(&resp, &len);
-	ok = out != NULL && ghauthp_write_all(STDOUT_FILENO, out, len);
-	free(out);
+		ghauth_deny_response(c->cfg, c->env, c->ctx, rc, resp);
 out:
-	ghauth_response_free(&resp);
 	ghauthp_gfile_close(&g.f);
 	ghauth_identity_free(&g.id);
-	if (g.cfg_ok)
-		ghauth_config_free(&g.cfg);
-	return ok ? 0 : 1;
+	return done;
 }

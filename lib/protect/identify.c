@@ -72,31 +72,6 @@ ghauthp_drain_body(void)
 }
 
 /*
- * getenv(3) for programs reached through an Apache internal redirect
- * (Action, ErrorDocument): Apache renames the variables of the first
- * request to REDIRECT_<name>, so SetEnv GHAUTH_CONFIG in a .htaccess
- * arrives as REDIRECT_GHAUTH_CONFIG.  Only ghauth's own names (GHAUTH_*,
- * GITHUB_*) fall back that way; a client cannot set either form (its
- * headers all become HTTP_*).
- */
-const char *
-ghauth_getenv_cgi(void *ctx GHAUTHP_UNUSED, const char *name)
-{
-	const char	*v;
-	char		 buf[160];
-	int		 n;
-
-	if ((v = getenv(name)) != NULL)
-		return v;
-	if (strncmp(name, "GHAUTH_", 7) != 0 && strncmp(name, "GITHUB_", 7) != 0)
-		return NULL;
-	n = snprintf(buf, sizeof(buf), "REDIRECT_%s", name);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return NULL;
-	return getenv(buf);
-}
-
-/*
  * The session of the request described by fn/ctx under configuration cfg.
  * Only the session cookie and X-Session-Token are read: the query string,
  * the body and the method do not matter here (the page they belong to is
@@ -151,15 +126,11 @@ ghauth_identify(struct ghauth_identity *id)
 {
 	struct ghauth_config	 cfg;
 	enum ghauth_err		 rc;
-	char			 err[768];
 
 	memset(id, 0, sizeof(*id));
-	err[0] = '\0';
-	if ((rc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
-	    sizeof(err))) != GHAUTH_OK) {
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
+	if ((rc = ghauthp_config_open(&cfg, NULL, ghauth_getenv_cgi,
+	    NULL)) != GHAUTH_OK)
 		return rc == GHAUTH_E_NOMEM ? rc : GHAUTH_E_CONFIG;
-	}
 	rc = ghauth_identify_env(&cfg, ghauth_getenv_cgi, NULL, id);
 	ghauth_config_free(&cfg);
 	return rc;
@@ -320,18 +291,13 @@ ghauth_deny(enum ghauth_err e)
 	struct ghauth_config	 cfg;
 	struct ghauth_response	 resp;
 	enum ghauth_err		 crc;
-	char			 err[768];
 	char			*out;
 	size_t			 len;
 	int			 ok;
 
-	err[0] = '\0';
 	ghauthp_drain_body();
 	ghauth_response_init(&resp);
-	crc = ghauth_config_load(&cfg, ghauth_getenv_cgi, NULL, err,
-	    sizeof(err));
-	if (crc != GHAUTH_OK)
-		ghauthp_log("configuration: %s", err[0] ? err : "out of memory");
+	crc = ghauthp_config_open(&cfg, NULL, ghauth_getenv_cgi, NULL);
 	ghauth_deny_response(crc == GHAUTH_OK ? &cfg : NULL, ghauth_getenv_cgi,
 	    NULL, e, &resp);
 	out = ghauth_response_serialize(&resp, &len);

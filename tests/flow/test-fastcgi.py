@@ -151,6 +151,23 @@ def main():
             rc = None
             p.kill()
         tap.is_(rc, 0, "GHAUTH_FCGI_MAX_REQUESTS=3: exits 0 after three requests")
+
+        # The guard and auth-request are CGI programs only: started by a
+        # FastCGI server they say so and exit, answering nothing.
+        for prog in ("guard", "auth-request"):
+            sock = os.path.join(work, prog + ".sock")
+            p = fcgiclient.spawn(os.path.join(ghtest.BUILDDIR, "cgi-bin", prog), sock,
+                                 {"GHAUTH_CONFIG": conf})
+            try:
+                rc = p.wait(10)
+            except Exception:
+                rc = None
+                p.kill()
+                p.wait()
+            err = p.stderr.read().decode(errors="replace")
+            tap.ok(rc == 1 and "runs as a CGI program only" in err,
+                   "%s started by a FastCGI server: exits 1 and says it is CGI only" % prog,
+                   "exit %r, stderr: %r" % (rc, err))
     finally:
         for p, _ in procs.values():
             p.kill()
