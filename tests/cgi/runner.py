@@ -44,6 +44,9 @@ STORE_KIND = os.environ.get("GHAUTH_TEST_STORE", "gdbm")
 REDIS = None        # the runner's redis-server in redis mode
 REDIS_DB = [0]      # the last database given to a case
 
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "lib"))
+from ghtest import Tap  # noqa: E402  (the one TAP helper)
+
 SECRET = "canary-SECRET-do-not-print"
 CLIENT_ID = "test-client"
 NTOKENS = 9
@@ -69,35 +72,6 @@ INVARIANTS = ("exit", "wellformed", "no-store", "header-canary",
 
 class CaseError(Exception):
     """A mistake in the case data (reported as a failing TAP line)."""
-
-
-# ---- TAP -------------------------------------------------------------------
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def line(self, ok, desc, diag=None, skip=None):
-        self.n += 1
-        desc = desc.replace("\n", " ").replace("#", "\\#")
-        if skip is not None:
-            print("ok %d - %s # SKIP %s" % (self.n, desc, skip))
-            return
-        if not ok:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, desc))
-        if not ok and diag:
-            for l in str(diag).splitlines()[:40]:
-                print("#   " + l)
-        sys.stdout.flush()
-
-    def comment(self, text):
-        for l in text.splitlines():
-            print("# " + l)
-
-    def plan(self):
-        print("1..%d" % self.n)
 
 
 # ---- placeholders and escapes ---------------------------------------------
@@ -341,7 +315,7 @@ class Case:
                         os.chmod(p, 0o700)
             shutil.rmtree(self.tmp, ignore_errors=True)
         elif self.tmp:
-            self.tap.comment("kept %s" % self.tmp)
+            self.tap.diag("kept %s" % self.tmp)
 
     def store(self):
         if REDIS is None:
@@ -416,7 +390,7 @@ class Case:
     def run(self):
         reason = self.requirements()
         if reason:
-            self.tap.line(True, self.id, skip=reason)
+            self.tap.skip(self.id, reason)
             return
         try:
             self.prepare()
@@ -426,9 +400,9 @@ class Case:
             for p in steps:
                 self.run_step(p, len(steps) > 1)
         except CaseError as e:
-            self.tap.line(False, "%s: case error" % self.id, str(e))
+            self.tap.ok(False, "%s: case error" % self.id, str(e))
         except subprocess.TimeoutExpired as e:
-            self.tap.line(False, "%s: timeout" % self.id, str(e))
+            self.tap.ok(False, "%s: timeout" % self.id, str(e))
         finally:
             self.cleanup()
 
@@ -458,7 +432,7 @@ class Case:
         with open(env_sh["STDERR"], "wb") as f:
             f.write(proc.stderr)
         if os.environ.get("GHAUTH_TEST_VERBOSE"):
-            self.tap.comment("%s:\n%s" % (label, r.show()))
+            self.tap.diag("%s:\n%s" % (label, r.show()))
 
         # Captures first, so later lines of this step may use them.  Values
         # seen before this step are canaries in its headers; a value
@@ -487,11 +461,11 @@ class Case:
         for name in INVARIANTS:
             ok, diag = inv[name]
             if name in inverted:
-                self.tap.line(not ok, "%s: invariant %s fails (selftest)" %
-                              (label, name))
+                self.tap.ok(not ok, "%s: invariant %s fails (selftest)" %
+                            (label, name))
             else:
-                self.tap.line(ok, "%s: %s" % (label, name),
-                              (diag or "") + "\n" + r.show() if not ok else None)
+                self.tap.ok(ok, "%s: %s" % (label, name),
+                            (diag or "") + "\n" + r.show() if not ok else None)
 
         for l in checks:
             must_fail = False
@@ -509,10 +483,10 @@ class Case:
                 ok, diag = False, "bad regex: %s" % e
                 must_fail = False
             if must_fail:
-                self.tap.line(not ok, "%s: must fail: %s" % (label, l))
+                self.tap.ok(not ok, "%s: must fail: %s" % (label, l))
             else:
-                self.tap.line(ok, "%s: %s" % (label, l),
-                              (diag or "") + "\n" + r.show() if not ok else None)
+                self.tap.ok(ok, "%s: %s" % (label, l),
+                            (diag or "") + "\n" + r.show() if not ok else None)
 
     def capture(self, l, r, label):
         m = re.match(r"^capture\s+([A-Z][A-Z0-9_]*)\s+(header\s+(\S+)|body|stderr)\s+(.*)$", l)
@@ -687,14 +661,13 @@ def main(argv):
         return 0
     if STORE_KIND == "redis":
         global REDIS
-        sys.path.insert(0, os.path.join(SRCDIR, "tests", "lib"))
         import redislib
         if not redislib.available():
             print("1..0 # SKIP redis-server not installed")
             return 0
         rdir = tempfile.mkdtemp(prefix="ghauth-cgi-redis-")
         REDIS = redislib.Redis(rdir, databases=2000)
-        tap.comment("store: redis-server on %s, one database per case" % REDIS.sock)
+        tap.diag("store: redis-server on %s, one database per case" % REDIS.sock)
     elif STORE_KIND != "gdbm":
         print("Bail out! GHAUTH_TEST_STORE must be gdbm or redis")
         return 1
@@ -708,7 +681,7 @@ def main(argv):
             if filters and not any(f in cid for f in filters):
                 continue
             Case(root, endpoint, name, tap, selftest).run()
-    tap.plan()
+    tap.done()
     if REDIS is not None:
         REDIS.stop()
         shutil.rmtree(os.path.dirname(REDIS.dir), ignore_errors=True)

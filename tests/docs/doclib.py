@@ -16,36 +16,8 @@ SRC = os.environ.get("abs_top_srcdir") or os.path.normpath(os.path.join(HERE, ".
 BUILD = os.environ.get("abs_top_builddir") or SRC
 PROGRAMS = ("github", "callback", "session", "logout")
 
-
-class Tap:
-    """Minimal TAP producer: the plan is printed at the end."""
-
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, desc, diag=None):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc.replace("#", "\\#")))
-        if not cond and diag:
-            for line in str(diag).splitlines():
-                print("#   " + line)
-        sys.stdout.flush()
-        return bool(cond)
-
-    def skip(self, desc, why):
-        self.n += 1
-        print("ok %d - %s # SKIP %s" % (self.n, desc.replace("#", "\\#"), why))
-
-    def diag(self, msg):
-        for line in str(msg).splitlines():
-            print("# " + line)
-
-    def done(self):
-        print("1..%d" % self.n)
-        return 1 if self.failed else 0
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from ghtest import Tap  # noqa: E402,F401  (the one TAP helper)
 
 
 def read(rel):

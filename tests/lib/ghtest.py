@@ -32,8 +32,16 @@ SRCDIR = os.environ.get("abs_top_srcdir") or os.path.abspath(
 BUILDDIR = os.environ.get("abs_top_builddir") or SRCDIR
 
 
+def _desc(desc):
+    """A description on one line, without a "#" that could start a TAP
+    directive (# SKIP, # TODO) by accident."""
+    return str(desc).replace("\n", " ").replace("#", "\\#")
+
+
 class Tap:
-    """TAP producer: ok()/is_() print lines, done() prints the plan."""
+    """The TAP producer of every Python test (tests/cgi/runner.py and
+    tests/docs/doclib.py use it too): ok()/is_() print lines, done()
+    prints the plan at the end and returns the exit status."""
 
     def __init__(self):
         self.n = 0
@@ -43,10 +51,10 @@ class Tap:
     def ok(self, cond, desc, diag=None):
         self.n += 1
         if cond:
-            print("ok %d - %s" % (self.n, desc), flush=True)
+            print("ok %d - %s" % (self.n, _desc(desc)), flush=True)
         else:
             self.failed += 1
-            print("not ok %d - %s" % (self.n, desc), flush=True)
+            print("not ok %d - %s" % (self.n, _desc(desc)), flush=True)
             if diag is not None:
                 for line in str(diag).splitlines()[:40]:
                     print("#   " + line, flush=True)
@@ -63,7 +71,7 @@ class Tap:
     def skip(self, desc, why):
         self.n += 1
         self.skipped += 1
-        print("ok %d - %s # SKIP %s" % (self.n, desc, why), flush=True)
+        print("ok %d - %s # SKIP %s" % (self.n, _desc(desc), why), flush=True)
 
     def known(self, cond, desc, known, why, diag=None):
         """ok(), except that a failure when known is true is a known defect:
@@ -72,7 +80,7 @@ class Tap:
         if cond or not known:
             return self.ok(cond, desc, diag)
         self.n += 1
-        print("not ok %d - %s # TODO %s" % (self.n, desc, why), flush=True)
+        print("not ok %d - %s # TODO %s" % (self.n, _desc(desc), why), flush=True)
         if diag is not None:
             for line in str(diag).splitlines()[:40]:
                 print("#   " + line, flush=True)
@@ -132,16 +140,6 @@ def tmpdir(prefix="ghauth-test-"):
     d = tempfile.mkdtemp(prefix=prefix, dir=base)
     os.chmod(d, 0o700)
     return d
-
-
-def free_port():
-    """A TCP port free on 127.0.0.1 right now."""
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def make_ca(outdir):
