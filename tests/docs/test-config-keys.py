@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Every configuration key and variable read in lib/config/config.c is documented.
+"""Every configuration key and variable ghauth reads is documented.
 
-From lib/config/config.c: the keys (the rows of keys[], the whole schema), their
-environment variables (and fn() with a literal name), the ranges and
-defaults of the numbers, the default URLs, and every error format given to
-fail().  Checked against docs/CONFIG.md (a "### `key`"
-section holding the range and default, each error as a code span) and the
-rendered ghauth.json(5) page.
+The keys come from the schema itself: tests/tools/schema prints the rows of
+keys[] in lib/config/config.c (path, environment variable, type, range,
+default) as the library returns them.  From the source: the variables read
+by name with fn(ctx, "NAME"), and every error format given to fail().
+Checked against docs/CONFIG.md (a "### `key`" section holding the range and
+default, each error as a code span) and the rendered ghauth.json(5) page.
 """
 
+import json
 import os
 import re
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
@@ -36,12 +38,14 @@ def main():
     man = doclib.squash(doclib.render_man(MAN)) if have_mandoc else ""
     diag = doclib.man_section(doclib.render_man(MAN), "DIAGNOSTICS") if have_mandoc else ""
 
-    # ---- keys: the rows of keys[] ---------------------------------------------
-    rows = re.findall(r"\{\s*\"([\w.]+)\"\s*,\s*(?:NULL|\"(\w+)\")\s*,\s*GHAUTHP_CT_(\w+)\s*,"
-                      r"\s*(?:F\(\w+\)|0)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(NULL|[^,{}]+?)\s*,\s*[\w|]+\s*\}",
-                      src)
-    tap.ok(len(rows) >= 17, "lib/config/config.c: %d rows of keys[] found" % len(rows))
-    for key, _, _, _, _, _ in rows:
+    # ---- keys: the rows of keys[], from the library -----------------------------
+    tool = os.path.join(doclib.BUILD, "tests", "tools", "schema")
+    out = subprocess.run([tool], capture_output=True, text=True)
+    rows = [json.loads(line) for line in out.stdout.splitlines()] if out.returncode == 0 else []
+    tap.ok(out.returncode == 0 and len(rows) >= 17,
+           "tests/tools/schema: %d rows of keys[]" % len(rows), out.stderr)
+    for row in rows:
+        key = row["path"]
         tap.ok("`%s`" % key in secs, "%s: %s has a ### `%s` section" % (key, CONF, key))
         if have_mandoc:
             tap.ok(word(man, key), "%s: documented in %s" % (key, MAN))
@@ -49,32 +53,33 @@ def main():
             tap.skip("%s: documented in %s" % (key, MAN), "mandoc not installed")
 
     # ---- ranges and defaults ----------------------------------------------------
-    for key, _, ctype, lo, hi, default in rows:
+    for row in rows:
+        key, dflt = row["path"], row["default"]
+        lo, hi = str(row["min"]), str(row["max"])
         body = secs.get("`%s`" % key, "")
-        dflt = re.fullmatch(r"\"([^\"]*)\"", default)
-        if ctype == "LONG":
+        if row["type"] == "long":
             # CONFIG.md: "Range: <lo> to <hi>" and "Default: <n>" in the key's section.
             got = re.search(r"Range: (\d+) to (\d+)\b", body)
             tap.ok(got and got.groups() == (lo, hi),
                    "%s: %s gives the range %s to %s" % (key, CONF, lo, hi),
                    "found: %s" % (got.group(0) if got else "no \"Range: <lo> to <hi>\""))
             got = re.search(r"Default: (\d+)\b", body)
-            tap.ok(dflt and got and got.group(1) == dflt.group(1),
-                   "%s: %s gives the default %s" % (key, CONF, default),
+            tap.ok(dflt is not None and got and got.group(1) == dflt,
+                   "%s: %s gives the default %s" % (key, CONF, dflt),
                    "found: %s" % (got.group(0) if got else "no \"Default: <n>\""))
             # ghauth.json(5): "from <lo> to <hi>; the default is <n>" after the key.
             if have_mandoc:
                 mm = re.search(re.escape(key) + r"\b.*?from (\d+) to (\d+); the default is (\d+)", man)
-                tap.ok(mm and dflt and mm.groups() == (lo, hi, dflt.group(1)),
+                tap.ok(mm and mm.groups() == (lo, hi, dflt),
                        "%s: %s gives the range %s to %s and the default %s" %
-                       (key, MAN, lo, hi, default), mm.group(0)[-80:] if mm else None)
-        elif dflt and dflt.group(1).startswith("https://"):
-            tap.ok(dflt.group(1) in body, "%s: %s gives the default %s" % (key, CONF, dflt.group(1)))
+                       (key, MAN, lo, hi, dflt), mm.group(0)[-80:] if mm else None)
+        elif dflt and dflt.startswith("https://"):
+            tap.ok(dflt in body, "%s: %s gives the default %s" % (key, CONF, dflt))
             if have_mandoc:
-                tap.ok(dflt.group(1) in man, "%s: %s gives the default %s" % (key, MAN, dflt.group(1)))
+                tap.ok(dflt in man, "%s: %s gives the default %s" % (key, MAN, dflt))
 
     # ---- environment variables -----------------------------------------------
-    env = set(v for _, v, _, _, _, _ in rows if v)
+    env = set(row["env"] for row in rows if row["env"])
     env |= set(re.findall(r"\bfn\(\s*ctx\s*,\s*\"(\w+)\"\s*\)", src))
     tap.ok(len(env) >= 6, "lib/config/config.c: %d environment variables found" % len(env))
     for v in sorted(env):
