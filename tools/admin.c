@@ -199,6 +199,15 @@ free_keys(datum *keys, size_t n)
 	free(keys);
 }
 
+/* A writer found the file damaged: it changes nothing. */
+static enum ghauth_err
+nothing_deleted(const struct ghauthp_admin_opts *o)
+{
+	ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
+	    "nothing was deleted", o->path);
+	return GHAUTH_E_STORE;
+}
+
 /*
  * Walks every record: collects the keys, then fetches and decodes each and
  * asks visit whether to delete it (only when del is set), then deletes.
@@ -295,9 +304,7 @@ walk(const struct ghauthp_admin_opts *o, struct ghauthp_store *s,
 	}
 	/* A writer changes nothing in a file it could not read whole. */
 	if (del && (rep->needs_recovery || rep->walk_errors != 0)) {
-		ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
-		    "nothing was deleted", o->path);
-		rc = GHAUTH_E_STORE;
+		rc = nothing_deleted(o);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -493,10 +500,8 @@ run_walk(const struct ghauthp_admin_opts *o, enum ghauthp_store_mode mode,
 	    rep)) != GHAUTH_OK)
 		return rc;
 	if (del && rep->open_error != 0) {
-		ghauthp_log("admin: %s needs recovery: run ghauth-admin recover; "
-		    "nothing was deleted", o->path);
 		ghauthp_store_abort(s);
-		return GHAUTH_E_STORE;
+		return nothing_deleted(o);
 	}
 	if (del && (db = ghauthp_store_gdbm(s)) != NULL &&
 	    gdbm_avail_verify(db) != 0)
