@@ -18,12 +18,9 @@ Benchmarks print numbers; they do not pass or fail on them.
 
 import argparse
 import base64
-import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,25 +28,8 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, timeout=10):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+import webserver  # noqa: E402
+from webserver import free_port, wait_port  # noqa: E402
 
 
 def token():
@@ -103,27 +83,26 @@ def wrk(url, seconds, headers=(), method=None, conns=16):
 
 
 class Lighttpd:
+    """A docs/servers recipe, with extra lines appended, served by lighttpd
+    on port (tests/lib/webserver.py starts and stops it)."""
+
     def __init__(self, template, run, port, build, config, extra, rundir=None):
-        self.conf = os.path.join(run, "lighttpd-%d.conf" % port)
-        out = subprocess.run(["sh", os.path.join(TOP, "tests/lib/render"), os.path.join(TOP, template),
-                              "PORT=%d" % port, "DOCROOT=" + os.path.join(run, "htdocs"),
-                              "RUNDIR=" + (rundir or run), "CGIBINDIR=" + os.path.join(build, "cgi-bin"),
-                              "CONFIG=" + config, "FCGI_MAX=0"], check=True, capture_output=True,
-                             text=True).stdout
-        with open(self.conf, "w") as f:
-            f.write(out + extra)
-        self.log = open(os.path.join(run, "lighttpd-%d.log" % port), "w")
-        self.proc = subprocess.Popen(["lighttpd", "-D", "-f", self.conf], start_new_session=True,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        if not wait_port(port):
-            raise RuntimeError("lighttpd did not start: " + self.conf)
+        self.conf = webserver.render(os.path.join(TOP, template),
+                                     os.path.join(run, "lighttpd-%d.conf" % port),
+                                     PORT=port, DOCROOT=os.path.join(run, "htdocs"),
+                                     RUNDIR=rundir or run, CGIBINDIR=os.path.join(build, "cgi-bin"),
+                                     CONFIG=config, FCGI_MAX=0)
+        with open(self.conf, "a") as f:
+            f.write(extra)
+        self.servers = webserver.Servers(run, run, dict(os.environ))
+        ok, said = webserver.start_lighttpd(self.servers, self.conf, port,
+                                            log="lighttpd-%d.log" % port)
+        if not ok:
+            self.servers.stop()
+            raise RuntimeError("lighttpd did not start: %s %s" % (self.conf, said))
 
     def stop(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(10)
+        self.servers.stop()
 
 
 def flows_per_second(base, mock, seconds, workers=8):

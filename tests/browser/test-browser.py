@@ -19,16 +19,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ghtest  # noqa: E402
 from ghtest import Mock, Tap, write_config  # noqa: E402
+import webserver  # noqa: E402
 
 CHROMIUM = os.environ.get("GHAUTH_CHROMIUM", "/usr/bin/chromium")
 HERE = os.path.join(ghtest.SRCDIR, "tests", "browser")
@@ -43,61 +41,23 @@ def skip(why):
     sys.exit(0)
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_port(port, proc, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def stop(proc):
-    if proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def start_lighttpd(work, docroot, config):
     """Renders docs/servers/lighttpd.conf and starts lighttpd on a free
-    port (a few tries: the port is picked before lighttpd binds it)."""
-    lighttpd = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
+    port (a few tries: the port is picked before lighttpd binds it).
+    Returns its webserver.Servers and the port."""
+    servers = webserver.Servers(work, work, dict(os.environ))
+    said = ""
     for _ in range(5):
-        port = free_port()
-        conf = os.path.join(work, "lighttpd.conf")
-        with open(conf, "w") as f:
-            subprocess.run(
-                ["sh", os.path.join(ghtest.SRCDIR, "tests/lib/render"),
-                 os.path.join(ghtest.SRCDIR, "docs/servers/lighttpd.conf"),
-                 "PORT=%d" % port, "DOCROOT=" + docroot, "RUNDIR=" + work,
-                 "CGIBINDIR=" + os.path.join(ghtest.BUILDDIR, "cgi-bin"),
-                 "CONFIG=" + config], stdout=f, check=True)
-        subprocess.run([lighttpd, "-tt", "-f", conf], check=True,
-                       stdout=subprocess.DEVNULL)
-        log = open(os.path.join(work, "lighttpd.out"), "a")
-        proc = subprocess.Popen([lighttpd, "-D", "-f", conf], stdout=log,
-                                stderr=subprocess.STDOUT)
-        log.close()
-        if wait_port(port, proc):
-            return proc, port
-        stop(proc)
-    raise RuntimeError("lighttpd did not start (see %s)" % work)
+        port = webserver.free_port()
+        conf = webserver.render("lighttpd.conf", os.path.join(work, "lighttpd.conf"),
+                                PORT=port, DOCROOT=docroot, RUNDIR=work,
+                                CGIBINDIR=os.path.join(ghtest.BUILDDIR, "cgi-bin"),
+                                CONFIG=config)
+        ok, said = webserver.start_lighttpd(servers, conf, port, timeout=10)
+        if ok:
+            return servers, port
+        servers.stop()
+    raise RuntimeError("lighttpd did not start (see %s): %s" % (work, said))
 
 
 def main():
@@ -108,7 +68,7 @@ def main():
         skip("no node (apt-get install nodejs npm)")
     if not os.path.isfile(os.path.join(NODE_MODULES, "playwright-core", "package.json")):
         skip("no %s/playwright-core (run: cd tests/browser && npm ci)" % NODE_MODULES)
-    if not (shutil.which("lighttpd") or os.access("/usr/sbin/lighttpd", os.X_OK)):
+    if not webserver.which("lighttpd"):
         skip("no lighttpd (apt-get install lighttpd)")
 
     artifacts = os.environ.get("GHAUTH_ARTIFACTS") or os.path.join(
@@ -220,7 +180,8 @@ def main():
         tap.ok(False, "browser test setup", "%s: %s" % (type(e).__name__, e))
         keep = True
     finally:
-        stop(httpd)
+        if httpd is not None:
+            httpd.stop()
         if mock is not None:
             mock.stop()
     tap.diag("screenshots: %s" % artifacts)

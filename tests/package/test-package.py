@@ -24,8 +24,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -37,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ghtest  # noqa: E402
 from ghtest import HttpBrowser, Mock, Tap, write_config  # noqa: E402
 import pkglib  # noqa: E402
+import webserver  # noqa: E402
 
 CONFIG = "/etc/ghauth/ghauth.json"
 STORE = "/var/lib/ghauth"
@@ -47,8 +46,7 @@ SNIPPETS = ("/etc/apache2/conf-available/ghauth.conf",
             "/etc/nginx/snippets/ghauth.conf")
 UNITS = ("/lib/systemd/system/ghauth-upkeep.service",
          "/lib/systemd/system/ghauth-upkeep.timer")
-SERVER_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-              "LANG": "C"}
+SERVER_ENV = webserver.SERVER_ENV
 APT_ENV = dict(SERVER_ENV, DEBIAN_FRONTEND="noninteractive")
 
 
@@ -75,54 +73,27 @@ def owner(path):
             "%04o" % stat.S_IMODE(st.st_mode))
 
 
-def tail(path, n=20):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError as e:
-        return str(e)
-
-
 class Server:
-    """A web server started from its own configuration directory."""
+    """A web server started from its own configuration directory; its
+    process and first log are tests/lib/webserver.py's."""
 
     def __init__(self, name, argv, env, port, logs):
         self.name = name
         self.port = port
         self.logs = logs
-        self.out = open(logs[0], "a")
-        self.proc = subprocess.Popen(argv, env=env, stdout=self.out,
-                                     stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        logdir = os.path.dirname(logs[0])
+        self.servers = webserver.Servers(logdir, logdir, env)
+        self.servers.start(argv, os.path.basename(logs[0]))
 
     def wait(self, timeout=20):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
-                return True
-            except OSError:
-                time.sleep(0.1)
-        return False
+        return webserver.wait_port(self.port, self.servers.procs[0], timeout)
 
     def stop(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.out.close()
+        self.servers.stop()
 
     def diag(self, tap):
         for log in self.logs:
-            tap.diag("--- %s\n%s" % (log, tail(log)))
+            tap.diag("--- %s\n%s" % (log, webserver.tail(log, 20) or "(empty or missing)"))
 
 
 def apache(work, tap):

@@ -13,25 +13,21 @@
 Nothing here is installed.
 """
 
-import grp
 import http.client
 import json
 import os
 import pwd
 import re
 import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ghtest  # noqa: E402
+import webserver  # noqa: E402
+from webserver import (APACHE_MODULES, SYSPATH, free_port, group_of, render,  # noqa: E402,F401
+                       tail, web_user, which)
 
-RENDER = os.path.join(ghtest.SRCDIR, "tests", "lib", "render")
-DOCS = os.path.join(ghtest.SRCDIR, "docs", "servers")
 EXAMPLES = os.path.join(ghtest.SRCDIR, "docs", "examples")
 BUILD = ghtest.BUILDDIR
 SEED = os.path.join(BUILD, "tests", "tools", "seed")
@@ -39,11 +35,9 @@ GUARD = os.path.join(BUILD, "cgi-bin", "guard")
 AUTHREQ = os.path.join(BUILD, "cgi-bin", "auth-request")
 CHECK = os.path.join(BUILD, "tools", "ghauth-check")
 WHOAMI = os.path.join(BUILD, "tests", "protect", "whoami")
-APACHE_MODULES = os.environ.get("APACHE_MODULES", "/usr/lib/apache2/modules")
-SYSPATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # What the servers inherit: nothing of the test's environment, but
 # ghauth-check on the PATH for the example scripts.
-SERVER_ENV = {"PATH": os.path.join(BUILD, "tools") + ":" + SYSPATH, "LANG": "C"}
+SERVER_ENV = dict(webserver.SERVER_ENV, PATH=os.path.join(BUILD, "tools") + ":" + SYSPATH)
 TOKEN = "T" * 42 + "A"          # a valid 43-character base64url token
 OTHER = "U" * 42 + "A"          # a second user (alice)
 EXPIRED = "V" * 42 + "A"
@@ -78,51 +72,6 @@ if [ -n "${CONTENT_LENGTH-}" ]; then
 	echo "BODY=$(head -c "$CONTENT_LENGTH")"
 fi
 """
-
-
-def which(name):
-    return shutil.which(name, path=SYSPATH + ":" + os.environ.get("PATH", ""))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def render(template, out, **values):
-    """tests/lib/render: the docs' file with its placeholders filled."""
-    path = template if os.path.isabs(template) else os.path.join(DOCS, template)
-    with open(out, "w") as f:
-        subprocess.run(["sh", RENDER, path] + ["%s=%s" % kv for kv in sorted(values.items())],
-                       stdout=f, check=True)
-    return out
-
-
-def web_user():
-    """The user the CGIs run as: www-data when we are root (Apache and
-    fcgiwrap switch to it), else ourselves."""
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("www-data")
-            return "www-data"
-        except KeyError:
-            return "nobody"
-    return pwd.getpwuid(os.geteuid()).pw_name
-
-
-def group_of(user):
-    return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
-
-
-def tail(path, n=30):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
 
 
 class Reply:
@@ -172,8 +121,9 @@ def request(port, method, path, headers=None, body=None, host="localhost"):
     return out
 
 
-class Site:
-    """A work directory for one server (or none), readable by the web user."""
+class Site(webserver.Servers):
+    """A work directory for one server (or none), readable by the web user;
+    the servers started for it (webserver.Servers)."""
 
     def __init__(self, name, user=None, port=None):
         self.user = user or web_user()
@@ -190,8 +140,7 @@ class Site:
         self.store = os.path.join(self.state, "ghauth.db")
         self.port = port or free_port()
         self.origin = "http://localhost:%d" % self.port
-        self.procs = []
-        self.logs = []
+        webserver.Servers.__init__(self, self.dir, self.run, SERVER_ENV)
         self.canaries = []
         self.ranlog = os.path.join(self.mkdir("ranlog", 0o755, own=True), "ran.log")
         with open(os.path.join(self.outside, "secret.txt"), "w") as f:
@@ -291,59 +240,15 @@ class Site:
             return 0
 
     def start(self, argv, log, as_user=False, ready=None, timeout=20, env=None):
-        logf = open(os.path.join(self.dir, log), "w")
-        self.logs.append(logf.name)
-        extra = self.as_user() if as_user else {}
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
-                             stderr=subprocess.STDOUT, env=env or SERVER_ENV,
-                             cwd=self.run, start_new_session=True, umask=0o022,
-                             **extra)
-        logf.close()
-        self.procs.append(p)
-        deadline = time.time() + timeout
-        while True:
-            if ready is None or ready():
-                return True
-            if p.poll() is not None or time.time() > deadline:
-                return False
-            time.sleep(0.05)
+        """webserver.Servers.start, as the site's user when as_user."""
+        return webserver.Servers.start(self, argv, log, ready=ready, timeout=timeout, env=env,
+                                       user=self.user if as_user else None, umask=0o022)
 
     def listening(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in reversed(self.procs):
-            try:
-                p.wait(8)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        self.procs = []
+        return webserver.listening(self.port)
 
     def diag_logs(self, tap):
-        paths = list(self.logs)
-        for f in sorted(os.listdir(self.run)):
-            if f.endswith(".log"):
-                paths.append(os.path.join(self.run, f))
-        for path in paths:
-            t = tail(path)
-            if t.strip():
-                tap.diag("---- %s" % os.path.relpath(path, self.dir))
-                tap.diag(t)
+        webserver.Servers.diag_logs(self, tap, self.run, self.dir)
 
     def cleanup(self):
         self.stop()

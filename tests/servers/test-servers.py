@@ -13,12 +13,10 @@ see exactly what each server hands them (GHAUTH_CONFIG, PATH_INFO,
 QUERY_STRING, HTTP_PROXY).  A server whose binary is missing is skipped.
 Prints TAP."""
 
-import grp
 import os
 import pwd
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,16 +26,14 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ghtest  # noqa: E402
 from ghtest import HttpBrowser, Mock, Tap, write_config  # noqa: E402
+import webserver  # noqa: E402
+from webserver import APACHE_MODULES, free_port, group_of, render, tail, which  # noqa: E402,F401
 
-RENDER = os.path.join(ghtest.SRCDIR, "tests", "lib", "render")
-DOCS = os.path.join(ghtest.SRCDIR, "docs", "servers")
 PROGRAMS = ("github", "callback", "session", "logout", "auth")
-APACHE_MODULES = os.environ.get("APACHE_MODULES", "/usr/lib/apache2/modules")
 TOKEN = r"[A-Za-z0-9_-]{43}"
 # What the servers (and so the CGIs) inherit: nothing of the test's own
 # environment (fcgiwrap, for one, passes its whole environment on).
-SERVER_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-              "LANG": "C"}
+SERVER_ENV = webserver.SERVER_ENV
 DECOY = """#!/bin/sh
 printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nDECOY\\n'
 """
@@ -47,34 +43,6 @@ printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\nCache-Control: no-stor
 echo "PROBE_UID=$(id -u)"
 env
 """
-
-
-def which(name):
-    return shutil.which(name, path=SERVER_ENV["PATH"] + ":" + os.environ.get("PATH", ""))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def render(template, out, **values):
-    with open(out, "w") as f:
-        subprocess.run(["sh", RENDER, os.path.join(DOCS, template)] +
-                       ["%s=%s" % kv for kv in sorted(values.items())],
-                       stdout=f, check=True)
-    return out
-
-
-def tail(path, n=25):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
 
 
 class ProxyTrap:
@@ -117,8 +85,9 @@ class ProxyBrowser(HttpBrowser):
         return super().http(method, path, h, body)
 
 
-class Site:
-    """One server under test: its directory, port, processes and logs."""
+class Site(webserver.Servers):
+    """One server under test: its directory and port; its processes and
+    logs (webserver.Servers)."""
 
     def __init__(self, work, name, web_user):
         self.name = name
@@ -132,13 +101,12 @@ class Site:
         self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.origin = "http://localhost:%d" % self.port
-        self.procs = []
-        self.logs = []
         # The user the CGIs run as (owner of the store and the config).
         self.cgi_user = web_user
         for d in (self.dir, self.run, self.state):
             os.makedirs(d, exist_ok=True)
         os.chmod(self.dir, 0o755)
+        webserver.Servers.__init__(self, self.dir, self.run, SERVER_ENV)
 
     def program_paths(self):
         return dict((p, os.path.join(self.cgibindir, p + self.suffix)) for p in PROGRAMS)
@@ -175,62 +143,16 @@ class Site:
         pw = pwd.getpwnam(self.cgi_user)
         return pw.pw_uid, pw.pw_gid
 
-    def start(self, argv, log, as_user=None, ready=None, timeout=15):
-        """Starts argv in its own process group; waits until ready()."""
-        logf = open(os.path.join(self.dir, log), "w")
-        self.logs.append(logf.name)
-        ids = {}
-        if as_user and os.geteuid() == 0:
-            # What runuser or spawn-fcgi -u would do, without a wrapper process.
-            ids = {"user": as_user, "group": group_of(as_user), "extra_groups": []}
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
-                             stderr=subprocess.STDOUT, env=SERVER_ENV,
-                             cwd=self.run, start_new_session=True, **ids)
-        logf.close()
-        self.procs.append(p)
-        deadline = time.time() + timeout
-        while True:
-            if ready is None or ready():
-                return True
-            if p.poll() is not None or time.time() > deadline:
-                return False
-            time.sleep(0.05)
+    def start(self, argv, log, as_user=None, ready=None, timeout=15, env=None):
+        """webserver.Servers.start, as the user as_user (when root)."""
+        return webserver.Servers.start(self, argv, log, ready=ready, timeout=timeout,
+                                       env=env, user=as_user)
 
     def listening(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        """Stops everything started: TERM to each leader (which ends and
-        reaps its own children), then KILL to what is left of its group."""
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in reversed(self.procs):
-            try:
-                p.wait(8)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        self.procs = []
+        return webserver.listening(self.port)
 
     def diag_logs(self, tap):
-        for path in self.logs + [os.path.join(self.run, f) for f in sorted(os.listdir(self.run))
-                                 if f.endswith(".log") and os.path.join(self.run, f) not in self.logs]:
-            t = tail(path)
-            if t.strip():
-                tap.diag("---- %s" % os.path.relpath(path, self.dir))
-                tap.diag(t)
+        webserver.Servers.diag_logs(self, tap, self.run, self.dir)
 
 
 # ---- the four recipes ------------------------------------------------------
@@ -325,10 +247,6 @@ def setup_nginx(site, mock, programs, tap):
         return False
     return site.start([nginx, "-e", startup_log, "-c", conf, "-g", "daemon off;"],
                       "nginx.out", ready=site.listening)
-
-
-def group_of(user):
-    return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
 
 
 # Where each recipe puts the programs' lines (docs/servers/README.md).

@@ -161,13 +161,7 @@ class Case(servers.Site):
 
     def started(self, argv, log, env=None, as_user=None):
         """Starts argv; True once it listens, False once it has exited."""
-        saved = servers.SERVER_ENV
-        try:
-            if env:
-                servers.SERVER_ENV = env
-            return self.start(argv, log, as_user=as_user, ready=self.listening)
-        finally:
-            servers.SERVER_ENV = saved
+        return self.start(argv, log, as_user=as_user, ready=self.listening, env=env)
 
 
 def check_refusal(tap, case, argv_test, want, env=None):

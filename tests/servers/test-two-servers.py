@@ -15,7 +15,6 @@ being restarted.  Prints TAP."""
 import concurrent.futures
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -24,13 +23,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ghtest  # noqa: E402
 import redislib  # noqa: E402
+import webserver  # noqa: E402
 from ghtest import HttpBrowser, Mock, Tap, write_config  # noqa: E402
 
-RENDER = os.path.join(ghtest.SRCDIR, "tests", "lib", "render")
-TEMPLATE = os.path.join(ghtest.SRCDIR, "docs", "servers", "lighttpd.conf")
 PROGRAMS = ("github", "callback", "session", "logout")
-SERVER_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-              "LANG": "C"}
+SERVER_ENV = webserver.SERVER_ENV
 SITE = "http://localhost:8080"      # the load balancer's origin
 
 
@@ -52,26 +49,15 @@ class Server:
         os.chmod(self.config, 0o600)
         self.port = ghtest.free_port()
         self.base = "http://127.0.0.1:%d" % self.port
-        self.conf = os.path.join(self.dir, "lighttpd.conf")
-        with open(self.conf, "w") as f:
-            subprocess.run(["sh", RENDER, TEMPLATE, "PORT=%d" % self.port,
-                            "DOCROOT=" + self.docroot, "RUNDIR=" + self.run,
-                            "CGIBINDIR=" + self.cgibin, "CONFIG=" + self.config],
-                           stdout=f, check=True)
-        self.log = open(os.path.join(self.dir, "lighttpd.out"), "w")
-        self.proc = subprocess.Popen([shutil.which("lighttpd", path=SERVER_ENV["PATH"]),
-                                      "-D", "-f", self.conf], stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=SERVER_ENV, start_new_session=True)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            try:
-                import socket
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("lighttpd %s did not start" % name)
+        self.conf = webserver.render("lighttpd.conf", os.path.join(self.dir, "lighttpd.conf"),
+                                     PORT=self.port, DOCROOT=self.docroot, RUNDIR=self.run,
+                                     CGIBINDIR=self.cgibin, CONFIG=self.config)
+        self.servers = webserver.Servers(self.dir, self.run, SERVER_ENV)
+        ok, said = webserver.start_lighttpd(self.servers, self.conf, self.port)
+        if not ok:
+            raise RuntimeError("lighttpd %s did not start: %s%s" %
+                               (name, said, webserver.tail(self.servers.logs[-1]
+                                                          if self.servers.logs else "")))
 
     def browser(self, cookies=None):
         b = HttpBrowser(self.base, origin=SITE)
@@ -91,20 +77,16 @@ class Server:
                 pass
         return out
 
+    def alive(self):
+        return all(p.poll() is None for p in self.servers.procs)
+
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.servers.stop()
 
 
 def main():
     tap = Tap()
-    if not redislib.available() or not shutil.which("lighttpd", path=SERVER_ENV["PATH"]):
+    if not redislib.available() or not webserver.which("lighttpd"):
         print("1..0 # SKIP redis-server or lighttpd not installed")
         return 0
     work = ghtest.tmpdir()
@@ -196,7 +178,7 @@ def run(tap, mock, red, a, b):
     leaks = [x for x in results if x[3] == 503 and (x[4] or "ghauth_state=" in x[5])]
     tap.ok(set(starts) <= {303, 503} and 503 in starts and not leaks,
            "starts answer 303 or 503; a 503 sends nobody to GitHub and sets no state")
-    tap.ok(n_before_restart > 0 and a.proc.poll() is None and b.proc.poll() is None,
+    tap.ok(n_before_restart > 0 and a.alive() and b.alive(),
            "both web servers still running")
     tap.ok(time.monotonic() - t_down > 1, "the outage lasted over a second")
     logs = a.errorlog() + b.errorlog()
