@@ -1,12 +1,12 @@
 /*
  * github.c - the CGI program behind GET /auth/github: start a GitHub sign-in.
- * The work is in libghauth (lib/endpoints/ep_start.c); see ghauth-github(8).
+ * The work is in libghauth (lib/endpoints/ep_github.c); see ghauth-github(8).
  */
 #include "ghauth-int.h"
 
 /* This program's row of the table in docs/HACKING.md. */
 static const struct ghauthp_program program = {
-	"github", ghauthp_ep_start, GHAUTHP_METHOD_GET, "GET",
+	"github", ghauthp_ep_github, GHAUTHP_METHOD_GET, "GET",
 	GHAUTHP_ERRORS_PAGE, 0, ghauthp_fastcgi_loop
 };
 

@@ -16,7 +16,7 @@
 
 #define GHAUTHP_UNUSED	__attribute__((unused))
 
-/* ---- errors and the environment (error.c, util.c) ---------------------- */
+/* ---- errors (error.c) --------------------------------------------------- */
 
 /* An error plus its optional detail (login, GitHub error_description);
  * error.c maps each error to a status and the user-facing message
@@ -154,7 +154,6 @@ int		 ghauthp_b64url_decode(const char *, size_t, unsigned char *,
 size_t		 ghauthp_b64_encode(const unsigned char *, size_t, char *,
 		    size_t);
 void		 ghauthp_sha256(const void *, size_t, unsigned char[32]);
-int		 ghauthp_ct_equal(const void *, const void *, size_t);
 
 /* ---- sessions, as the endpoints and the C API see them (session.c) ------ */
 
@@ -167,7 +166,7 @@ enum ghauth_err	 ghauthp_request_token(const struct ghauth_config *,
 /* ---- endpoints (ep_*.c): fill resp from the call, return 0 -------------- */
 
 struct ghauthp_call;
-int		 ghauthp_ep_start(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_ep_github(struct ghauthp_call *, struct ghauth_response *);
 int		 ghauthp_ep_callback(struct ghauthp_call *,
 		    struct ghauth_response *);
 int		 ghauthp_ep_session(struct ghauthp_call *,
@@ -570,22 +569,29 @@ void		 ghauthp_siphash_update(struct ghauthp_siphash *, const void *,
 		    size_t);
 uint64_t	 ghauthp_siphash_final(struct ghauthp_siphash *);
 
-/* ---- helpers (util.c) --------------------------------------------------- */
+/* ---- bounded strings (str.c) ------------------------------------------- */
 
-void		 ghauthp_wipe(void *, size_t);
-int		 ghauthp_write_all(int, const char *, size_t);
 char		*ghauthp_strdup(const char *);
 char		*ghauthp_strndup(const char *, size_t);
 int		 ghauthp_has_ctl(const char *, size_t);
 int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
 		    size_t);
 int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
-long		 ghauthp_pct_decode(const char *, size_t, char *);
+void		 ghauthp_hex(const unsigned char *, size_t, char *);
+long		 ghauthp_pct_decode(const char *, size_t, char *);	/* query.c */
+
+/* ---- secrets in memory (secret.c) -------------------------------------- */
+
+void		 ghauthp_wipe(void *, size_t);
+int		 ghauthp_ct_equal(const void *, const void *, size_t);
+void		 ghauthp_token_tag(const char *, char[9]);
+
+/* ---- JSON output (json_out.c), the clock (clock.c), stdout (response.c) */
+
 char		*ghauthp_json_dump(void *);
 int		 ghauthp_json_str(char **, size_t *, size_t *, const char *);
 time_t		 ghauthp_now(void);
-void		 ghauthp_hex(const unsigned char *, size_t, char *);
-void		 ghauthp_token_tag(const char *, char[9]);
+int		 ghauthp_write_all(int, const char *, size_t);
 
 void		 ghauthp_result(struct ghauthp_result *, enum ghauth_err,
 		    const char *);

@@ -96,3 +96,13 @@ ghauthp_err_message(const struct ghauthp_result *r, char *buf, size_t sz)
 		n = snprintf(buf, sz, "%s", errors[e].message);
 	return n >= 0 && (size_t)n < sz;
 }
+
+/* Sets r to the error e, with detail (may be NULL) for the log. */
+void
+ghauthp_result(struct ghauthp_result *r, enum ghauth_err e, const char *detail)
+{
+	r->err = e;
+	r->detail[0] = '\0';
+	if (detail != NULL)
+		snprintf(r->detail, sizeof(r->detail), "%s", detail);
+}

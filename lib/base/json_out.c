@@ -1,7 +1,9 @@
 /*
- * json_out.c - a small JSON string writer for the responses on the hot
- * path (/auth/session answers on every page load; building it with jansson
- * cost a quarter of the request).  Output is pure ASCII: every non-ASCII
+ * json_out.c - JSON output, all of it: a small string writer for the
+ * responses on the hot path (/auth/session answers on every page load;
+ * building it with jansson cost a quarter of the request), and
+ * ghauthp_json_dump() for the jansson values of the other answers, escaped
+ * the same way.  Output is pure ASCII: every non-ASCII
  * code point becomes \uXXXX (surrogate pairs above U+FFFF), invalid UTF-8
  * becomes U+FFFD, and <, >, & are escaped too so the text stays inert if
  * something sniffs it as HTML (docs/SECURITY.md, promise 17;
@@ -10,7 +12,10 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "ghauth-int.h"
 
@@ -95,4 +100,42 @@ ghauthp_json_str(char **buf, size_t *len, size_t *cap, const char *s)
 		ok = ghauthp_str_append(buf, len, cap, e, strlen(e));
 	}
 	return ok && ghauthp_str_append(buf, len, cap, "\"", 1);
+}
+
+/*
+ * Serialises a jansson value as compact ASCII JSON and escapes <, > and & as
+ * \u003c, \u003e, \u0026 so the text is inert even if a browser sniffs it as
+ * HTML (docs/SECURITY.md, promise 17). Those bytes only occur inside
+ * strings. Returns a malloc'd string or NULL.
+ */
+char *
+ghauthp_json_dump(void *value)
+{
+	char	*raw, *out = NULL;
+	size_t	 len = 0, cap = 0;
+	const char *p;
+
+	raw = json_dumps((json_t *)value, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (raw == NULL)
+		return NULL;
+	for (p = raw; *p != '\0'; p++) {
+		const char *rep = NULL;
+
+		if (*p == '<')
+			rep = "\\u003c";
+		else if (*p == '>')
+			rep = "\\u003e";
+		else if (*p == '&')
+			rep = "\\u0026";
+		if (!ghauthp_str_append(&out, &len, &cap, rep ? rep : p,
+		    rep ? 6 : 1)) {
+			free(out);
+			out = NULL;
+			break;
+		}
+	}
+	if (out == NULL && *raw == '\0')
+		out = ghauthp_strdup("");
+	free(raw);
+	return out;
 }

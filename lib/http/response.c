@@ -8,10 +8,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -340,4 +342,22 @@ ghauth_response_serialize(const struct ghauth_response *r, size_t *len)
 		return ghauthp_strndup(fallback, (*len = sizeof(fallback) - 1));
 	}
 	return out;
+}
+
+/* write(2) until done; 1, or 0 on error.  Shared by every program's output. */
+int
+ghauthp_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
 }

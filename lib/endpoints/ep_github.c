@@ -1,5 +1,5 @@
 /*
- * ep_start.c - GET /auth/github: start a sign-in (RFC 6749 4.1.1 with
+ * ep_github.c - GET /auth/github: start a sign-in (RFC 6749 4.1.1 with
  * RFC 7636 PKCE).  A fresh state and PKCE verifier are stored (keyed by the
  * state's hash) and the state is also set as an HttpOnly cookie, binding it
  * to this browser (RFC 6749 10.12, RFC 9700 2.1).  The browser then goes
@@ -47,7 +47,7 @@ authorize_url(const struct ghauth_config *cfg, const char *state,
 }
 
 int
-ghauthp_ep_start(struct ghauthp_call *c, struct ghauth_response *resp)
+ghauthp_ep_github(struct ghauthp_call *c, struct ghauth_response *resp)
 {
 	const struct ghauth_config *cfg = c->cfg;
 	const struct ghauthp_request *req = &c->req;
