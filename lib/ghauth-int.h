@@ -210,8 +210,12 @@ const struct ghauthp_ckey *ghauthp_config_keys(size_t *);
 #define GHAUTHP_GPATH_MAX	4096	/* a guard path, normalised */
 #define GHAUTHP_DIRS_MAX	64	/* guard.roots entries */
 #define GHAUTHP_SCRIPTS_MAX	256	/* guard.scripts, with its NUL */
-int		 ghauthp_guard_root(const char *, char *, size_t);
+int		 ghauthp_guard_root(const char *, char *, size_t);	/* path.c */
 const char	*ghauthp_config_suggest(const char *, const char *);
+const char	*ghauthp_key_suggest(const struct ghauthp_ckey *, size_t,
+		    const char *, const char *);			/* suggest.c */
+#define GHAUTHP_URL_MAX		2048
+size_t		 ghauthp_url_origin(const char *, int, int *);	/* url.c */
 const char	*ghauthp_config_path(ghauth_getenv_fn, void *);
 enum ghauth_err	 ghauthp_config_open(struct ghauth_config *, const char *,
 		    ghauth_getenv_fn, void *);

@@ -35,7 +35,6 @@
 #include "ghauth-int.h"
 
 #define CONFIG_FILE_MAX		(1024 * 1024)
-#define URL_MAX			2048
 
 /*
  * The schema.  A row of type GHAUTHP_CT_OBJECT is a member that holds
@@ -207,10 +206,10 @@ read_string(struct env *e, struct ghauth_config *c,
 		return fail(e, GHAUTH_E_CONFIG, "%s must be a string", k->path);
 	if ((s = expand(e, json_string_value(v))) == NULL)
 		return GHAUTH_E_NOMEM;
-	if ((n = strlen(s)) > URL_MAX * 2 || ghauthp_has_ctl(s, n)) {
+	if ((n = strlen(s)) > GHAUTHP_URL_MAX * 2 || ghauthp_has_ctl(s, n)) {
 		ghauthp_wipe(s, n);
 		free(s);
-		return fail(e, GHAUTH_E_CONFIG, n > URL_MAX * 2 ?
+		return fail(e, GHAUTH_E_CONFIG, n > GHAUTHP_URL_MAX * 2 ?
 		    "%s is too long" : "%s contains control characters",
 		    k->path);
 	}
@@ -345,39 +344,6 @@ out:
 	return rc;
 }
 
-/*
- * Checks and normalises the configured root into out: an absolute path,
- * not "/", without "." or ".." components (duplicate and trailing slashes
- * are dropped).  Returns 1, or 0 if it is unusable.
- */
-int
-ghauthp_guard_root(const char *root, char *out, size_t sz)
-{
-	const char	*p = root;
-	size_t		 n, len = 0;
-
-	if (root == NULL || root[0] != '/' || sz < 2)
-		return 0;
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		n = strcspn(p, "/");
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' &&
-		    p[1] == '.') || ghauthp_has_ctl(p, n))
-			return 0;
-		if (len + 1 + n >= sz)
-			return 0;
-		out[len++] = '/';
-		memcpy(out + len, p, n);
-		len += n;
-		p += n;
-	}
-	out[len] = '\0';
-	return len > 0;
-}
-
 static void
 dirs_free(char **v)
 {
@@ -449,69 +415,11 @@ read_key(struct env *e, struct ghauth_config *c, const struct ghauthp_ckey *k,
 	}
 }
 
-/* Optimal string alignment distance, ASCII case ignored; n, m <= 64. */
-static size_t
-distance(const char *a, size_t n, const char *b, size_t m)
-{
-	size_t	 d[65][65], i, j, best;
-#define LC(c)	tolower((unsigned char)(c))
-
-	for (i = 0; i <= n; i++)
-		d[i][0] = i;
-	for (j = 0; j <= m; j++)
-		d[0][j] = j;
-	for (i = 1; i <= n; i++)
-		for (j = 1; j <= m; j++) {
-			int	 same = LC(a[i - 1]) == LC(b[j - 1]);
-
-			best = d[i - 1][j - 1] + !same;
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && LC(a[i - 1]) == LC(b[j - 2]) &&
-			    LC(a[i - 2]) == LC(b[j - 1]) &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[n][m];
-#undef LC
-}
-
-/*
- * The known key that an unknown member name of object parent most
- * resembles (its full path), or NULL when none is reasonably close: at
- * most one edit per five characters, at least one.  A key of parent wins
- * a tie, so "restrict_to" one level too high names auth.github.restrict_to.
- */
+/* The key an unknown member name of parent resembles (suggest.c). */
 const char *
 ghauthp_config_suggest(const char *parent, const char *name)
 {
-	const char	*best = NULL, *last;
-	size_t		 i, d, bestd = SIZE_MAX, n = strlen(name), plen;
-	int		 here, besthere = 0;
-
-	if (n > 64)
-		return NULL;
-	plen = strlen(parent);
-	for (i = 0; i < NKEYS; i++) {
-		last = strrchr(keys[i].path, '.');
-		last = last == NULL ? keys[i].path : last + 1;
-		if (strlen(last) > 64)
-			continue;
-		d = distance(name, n, last, strlen(last));
-		here = (size_t)(last - keys[i].path) == plen + 1 &&
-		    strncmp(keys[i].path, parent, plen) == 0;
-		if (d < bestd || (d == bestd && here && !besthere)) {
-			best = keys[i].path;
-			bestd = d;
-			besthere = here;
-		}
-	}
-	if (best == NULL || bestd > (n + 4) / 5)
-		return NULL;
-	return best;
+	return ghauthp_key_suggest(keys, NKEYS, parent, name);
 }
 
 /* The row of path, or NULL. */
@@ -582,96 +490,6 @@ unknown_members(struct env *e, const struct ghauthp_ckey *k, json_t *obj)
 	return rc;
 }
 
-static int
-is_loopback_host(const char *h, size_t n)
-{
-	return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
-	    (n == 9 && strncmp(h, "127.0.0.1", 9) == 0) ||
-	    (n == 5 && strncmp(h, "[::1]", 5) == 0);
-}
-
-/*
- * host[:port] or [IPv6][:port]: a name of letters, digits, '-' and '.', or a
- * bracketed address of hex digits, ':' and '.'; a port of 1-5 digits.
- */
-static int
-valid_authority(const char *h, size_t n)
-{
-	size_t	 i = 0, hend, digits;
-
-	if (h[0] == '[') {
-		for (i = 1; i < n && h[i] != ']'; i++)
-			if (!isxdigit((unsigned char)h[i]) && h[i] != ':' &&
-			    h[i] != '.')
-				return 0;
-		if (i == n || i == 1)
-			return 0;
-		hend = ++i;
-	} else {
-		for (; i < n && h[i] != ':'; i++)
-			if (!isalnum((unsigned char)h[i]) && h[i] != '-' &&
-			    h[i] != '.')
-				return 0;
-		if (i == 0)
-			return 0;
-		hend = i;
-	}
-	if (hend == n)
-		return 1;
-	if (h[hend] != ':')
-		return 0;
-	for (digits = 0, i = hend + 1; i < n; i++, digits++)
-		if (!isdigit((unsigned char)h[i]))
-			return 0;
-	return digits >= 1 && digits <= 5;
-}
-
-/*
- * Checks an absolute http(s) URL and returns the length of its origin
- * (scheme://host[:port]) or 0.  http is accepted only when allow_http is
- * set and the host is a loopback name (RFC 9700 section 2.6).
- */
-static size_t
-url_origin(const char *u, int allow_http, int *secure)
-{
-	const char	*host;
-	size_t		 i, n = strlen(u), hlen;
-
-	if (n == 0 || n > URL_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f ||
-		    u[i] == '#' || u[i] == '\\' || u[i] == '"' || u[i] == '<' ||
-		    u[i] == '>')
-			return 0;
-	if (strncmp(u, "https://", 8) == 0) {
-		host = u + 8;
-		*secure = 1;
-	} else if (allow_http && strncmp(u, "http://", 7) == 0) {
-		host = u + 7;
-		*secure = 0;
-	} else
-		return 0;
-	hlen = strcspn(host, "/?");
-	if (hlen == 0 || memchr(host, '@', hlen) != NULL)
-		return 0;
-	if (!valid_authority(host, hlen))
-		return 0;
-	if (!*secure) {
-		size_t	 namelen = hlen;
-		const char *colon = host[0] == '[' ?
-		    memchr(host, ']', hlen) : memchr(host, ':', hlen);
-
-		if (colon != NULL && host[0] == '[')
-			namelen = (size_t)(colon - host) + 1;
-		else if (colon != NULL)
-			namelen = (size_t)(colon - host);
-		if (!is_loopback_host(host, namelen))
-			return 0;
-	}
-	return (size_t)(host - u) + hlen;
-}
-
 /* Base URLs: https only, no query, trailing slash removed. */
 static enum ghauth_err
 check_base_url(struct env *e, char *u, const char *key)
@@ -679,7 +497,7 @@ check_base_url(struct env *e, char *u, const char *key)
 	int	 secure;
 	size_t	 n;
 
-	if (url_origin(u, 0, &secure) == 0 || strchr(u, '?') != NULL)
+	if (ghauthp_url_origin(u, 0, &secure) == 0 || strchr(u, '?') != NULL)
 		return fail(e, GHAUTH_E_CONFIG,
 		    "auth.github.%s must be an https:// URL", key);
 	n = strlen(u);
@@ -715,7 +533,7 @@ finish(struct ghauth_config *c, struct env *e)
 	} else {
 		int	 sec;
 
-		if (url_origin(c->authorize_url, 1, &sec) == 0 ||
+		if (ghauthp_url_origin(c->authorize_url, 1, &sec) == 0 ||
 		    strchr(c->authorize_url, '?') != NULL)
 			return fail(e, GHAUTH_E_CONFIG,
 			    "auth.github.authorize_url must be an https:// URL "
@@ -749,7 +567,7 @@ finish(struct ghauth_config *c, struct env *e)
 		return fail(e, GHAUTH_E_CONFIG,
 		    "auth.github.ca_file must be an absolute path");
 	if (c->redirect_uri != NULL && c->redirect_uri[0] != '\0') {
-		olen = url_origin(c->redirect_uri, 1, &c->secure);
+		olen = ghauthp_url_origin(c->redirect_uri, 1, &c->secure);
 		if (olen == 0)
 			return fail(e, GHAUTH_E_CONFIG,
 			    "auth.github.redirect_uri must be an https:// URL "
