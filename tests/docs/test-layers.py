@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""libghauth.a keeps the layers that docs/HACKING.md draws.
+"""libghauth.a keeps the layers that docs/HACKING.md draws, and the
+programs are the rows its table says.
 
 The table of docs/HACKING.md ("## The layers") lists lib's folders, lowest
 first.  Checked here against the source tree and the built archive:
@@ -7,6 +8,9 @@ every folder of lib/ with C files is in the table and every row is a
 folder; every C file of the library is in one of them; and, from the
 archive's symbols (nm), no object calls a function defined in a higher
 layer, and no two objects call each other, directly or round a circle.
+The table under "## The programs" is checked against each main()'s row
+(struct ghauthp_program): name, handler and its file, method, error style,
+and whether it names the FastCGI loop.
 Prints TAP.
 """
 
@@ -33,6 +37,37 @@ def layers(md):
     for m in re.finditer(r"^\| *(\d+) *\| *`(lib/[a-z_]+)/` *\|", part, re.M):
         out[m.group(2)] = int(m.group(1))
     return out
+
+
+PROG_ROW = re.compile(
+    r"^\| [^|]+ \| `cgi-bin/([a-z-]+)\.c` \| `(\w+)` \(`(lib/[a-z_]+/[a-z_]+\.c)`\) \| "
+    r"(GET|POST|any) \| (page|JSON|deny) \| (yes|no) \|$", re.M)
+ERRORS = {"page": "GHAUTHP_ERRORS_PAGE", "JSON": "GHAUTHP_ERRORS_JSON", "deny": "GHAUTHP_ERRORS_DENY"}
+
+
+def check_programs(tap, md):
+    """Each row of the programs table against its main()'s struct."""
+    part = md.split("## The programs", 1)[-1].split("\n## ", 1)[0]
+    rows = PROG_ROW.findall(part)
+    mains = sorted(f[:-2] for f in os.listdir(os.path.join(doclib.SRC, "cgi-bin"))
+                   if f.endswith(".c"))
+    tap.ok(sorted(r[0] for r in rows) == mains,
+           "%s: the programs table has a row for each of cgi-bin/*.c (%d)" % (DOC, len(mains)),
+           "rows: %s; mains: %s" % (sorted(r[0] for r in rows), mains))
+    for name, handler, src, method, errors, fcgi in rows:
+        text = doclib.strip_c_comments(doclib.read("cgi-bin/%s.c" % name))
+        m = re.search(r"struct ghauthp_program program = \{(.*?)\};", text, re.S)
+        fields = [f.strip() for f in m.group(1).split(",")] if m else []
+        want = ['"%s"' % name, handler,
+                "GHAUTHP_METHOD_%s" % ("NONE" if method == "any" else method),
+                '"%s"' % method if method != "any" else "NULL", ERRORS[errors]]
+        got_fcgi = fields[-1] if fields else None
+        tap.ok(fields[:5] == want and "ghauthp_main(&program)" in text and
+               got_fcgi == ("ghauthp_fastcgi_loop" if fcgi == "yes" else "NULL"),
+               "cgi-bin/%s.c: its row is the table's (%s, %s, %s errors, FastCGI %s)"
+               % (name, handler, method, errors, fcgi), "row: %s" % fields)
+        defined = re.search(r"^%s\(" % re.escape(handler), doclib.read(src), re.M)
+        tap.ok(defined is not None, "%s is defined in %s" % (handler, src))
 
 
 def archive_graph():
@@ -87,7 +122,9 @@ def cycles(graph):
 
 def main():
     tap = Tap()
-    rank = layers(doclib.read(DOC))
+    md = doclib.read(DOC)
+    check_programs(tap, md)
+    rank = layers(md)
     tap.ok(len(rank) >= 5 and sorted(rank.values()) == list(range(1, len(rank) + 1)),
            "%s: the layer table lists %d folders, ranked 1..%d" % (DOC, len(rank), len(rank)),
            rank)
