@@ -202,7 +202,10 @@ class Mock:
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
+                # Said, not hidden: the mock must stop on SIGTERM.
+                print("# mock GitHub did not stop on SIGTERM in 5 s; killed", flush=True)
                 self.proc.kill()
+                self.proc.wait()
         self.logfile.close()
 
     def request(self, method, path, body=None, headers=None, timeout=30):

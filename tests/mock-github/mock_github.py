@@ -1583,12 +1583,16 @@ def main(argv=None):
                          daemon=True).start()
         log("also listening on http://127.0.0.1:%d" % plain.server_address[1])
 
+    # The handler only raises, once: a handler that takes a lock (Event.set,
+    # Thread.start) can deadlock with a lock the main thread held when the
+    # signal came - the demo's mock once hung so on SIGTERM, holding its
+    # ports.  Everything else is done below, in the main thread.
+    stopping = []
+
     def on_signal(signum, frame):
-        if not srv.stop_event.is_set():
-            srv.stop_event.set()
-            threading.Thread(target=srv.shutdown, daemon=True).start()
-            if plain is not None:
-                threading.Thread(target=plain.shutdown, daemon=True).start()
+        if not stopping:
+            stopping.append(signum)
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -1598,7 +1602,13 @@ def main(argv=None):
     log("listening on https://127.0.0.1:%d (client_id %s)" % (port, args.client_id))
     try:
         srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
     finally:
+        srv.stop_event.set()            # wakes handlers held by a "hang" fault
+        if plain is not None:
+            plain.shutdown()
+            plain.server_close()
         srv.server_close()
         if args.portfile:
             try:

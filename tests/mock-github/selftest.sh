@@ -58,8 +58,10 @@ bash "$root/tests/lib/mkca.sh" "$ca" && after=$(stat -c %Y:%i "$ca/server.pem")
 is "mkca: second run keeps the existing certificates" "$after" "$before"
 
 # --- start the mock -----------------------------------------------------------------
+# --http-port as the demo starts it: the plain-HTTP authorize page.
+hp=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 "$here/mock_github.py" --cert "$ca/server.pem" --key "$ca/server.key" \
-    --port 0 --portfile "$tmp/port" 2>"$tmp/mock.log" &
+    --port 0 --portfile "$tmp/port" --http-port "$hp" 2>"$tmp/mock.log" &
 mock_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 if [ ! -s "$tmp/port" ]; then
@@ -295,10 +297,24 @@ ctl -o /dev/null -X POST "$B/_mock/reset"
 is "reset forgets tokens and users" "$(api -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok_alice" "$B/user") $(c "$B/_mock/users" | json '"carol" in d')" "401 false"
 
 # --- shutdown -------------------------------------------------------------------------
-kill -TERM "$mock_pid"
+is "plain HTTP (--http-port) answers too" "$(curl -sS --max-time 10 "http://127.0.0.1:$hp/_mock/health")" '{"ok":true}'
+# As the demo stops it: TERM twice (its INT/TERM and EXIT traps), with a
+# request hanging on a fault.  It must exit promptly, not sit on its ports.
+fail '{"endpoint":"user","mode":"hang","seconds":60}' >/dev/null
+api "${AU[@]}" "$B/user" >/dev/null 2>&1 &
+hang_pid=$!
+for _ in $(seq 50); do grep -q '(hanging)' "$tmp/mock.log" && break; sleep 0.1; done
+check "a request is hanging on the fault" grep -q '(hanging)' "$tmp/mock.log"
+kill -TERM "$mock_pid"; kill -TERM "$mock_pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$mock_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$mock_pid" 2>/dev/null; then exited=no; kill -KILL "$mock_pid"; else exited=yes; fi
 wait "$mock_pid"; rc=$?
 mock_pid=
+kill "$hang_pid" 2>/dev/null; wait "$hang_pid" 2>/dev/null
+is "SIGTERM twice, a request hanging: exits within 5 s" "$exited" yes
 is "SIGTERM -> clean exit 0" "$rc" 0
+check "the plain HTTP port is released" \
+    eval "! curl -sS --max-time 2 'http://127.0.0.1:$hp/_mock/health' >/dev/null 2>&1"
 check "portfile removed on exit" test ! -e "$tmp/port"
 check "mock logged one line per request" grep -q '"GET /user HTTP/1.1" 200' "$tmp/mock.log"
 
