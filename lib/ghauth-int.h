@@ -166,13 +166,16 @@ enum ghauth_err	 ghauthp_request_token(const struct ghauth_config *,
 /* ---- endpoints (ep_*.c): fill resp from the call, return 0 -------------- */
 
 struct ghauthp_call;
-int		 ghauthp_ep_github(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_ep_github(struct ghauthp_call *,
+		    struct ghauth_response *);
 int		 ghauthp_ep_callback(struct ghauthp_call *,
 		    struct ghauth_response *);
 int		 ghauthp_ep_session(struct ghauthp_call *,
 		    struct ghauth_response *);
-int		 ghauthp_ep_logout(struct ghauthp_call *, struct ghauth_response *);
-int		 ghauthp_ep_auth(struct ghauthp_call *, struct ghauth_response *);
+int		 ghauthp_ep_logout(struct ghauthp_call *,
+		    struct ghauth_response *);
+int		 ghauthp_ep_auth(struct ghauthp_call *,
+		    struct ghauth_response *);
 
 /* ---- logging (log.c): stderr only, never secrets ------------------------ */
 
@@ -210,12 +213,13 @@ const struct ghauthp_ckey *ghauthp_config_keys(size_t *);
 #define GHAUTHP_GPATH_MAX	4096	/* a guard path, normalised */
 #define GHAUTHP_DIRS_MAX	64	/* guard.roots entries */
 #define GHAUTHP_SCRIPTS_MAX	256	/* guard.scripts, with its NUL */
-int		 ghauthp_guard_root(const char *, char *, size_t);	/* path.c */
 const char	*ghauthp_config_suggest(const char *, const char *);
+/* path.c, suggest.c, url.c */
+int		 ghauthp_guard_root(const char *, char *, size_t);
 const char	*ghauthp_key_suggest(const struct ghauthp_ckey *, size_t,
-		    const char *, const char *);			/* suggest.c */
+		    const char *, const char *);
 #define GHAUTHP_URL_MAX		2048
-size_t		 ghauthp_url_origin(const char *, int, int *);	/* url.c */
+size_t		 ghauthp_url_origin(const char *, int, int *);
 const char	*ghauthp_config_path(ghauth_getenv_fn, void *);
 enum ghauth_err	 ghauthp_config_open(struct ghauth_config *, const char *,
 		    ghauth_getenv_fn, void *);
@@ -582,7 +586,8 @@ int		 ghauthp_str_append(char **, size_t *, size_t *, const char *,
 		    size_t);
 int		 ghauthp_pct_encode(char **, size_t *, size_t *, const char *);
 void		 ghauthp_hex(const unsigned char *, size_t, char *);
-long		 ghauthp_pct_decode(const char *, size_t, char *);	/* query.c */
+/* query.c */
+long		 ghauthp_pct_decode(const char *, size_t, char *);
 
 /* ---- secrets in memory (secret.c) -------------------------------------- */
 

@@ -67,12 +67,12 @@ ghauthp_request_token_var(ghauth_getenv_fn fn, void *ctx, char **out)
 
 /*
  * The one reader of the process environment (every program, the C API,
- * ghauth-admin): getenv(3), for programs reached through an Apache internal redirect
- * (Action, ErrorDocument): Apache renames the variables of the first
- * request to REDIRECT_<name>, so SetEnv GHAUTH_CONFIG in a .htaccess
- * arrives as REDIRECT_GHAUTH_CONFIG.  Only ghauth's own names (GHAUTH_*,
- * GITHUB_*) fall back that way; a client cannot set either form (its
- * headers all become HTTP_*).
+ * ghauth-admin): getenv(3), with a fallback for programs reached through
+ * an Apache internal redirect (Action, ErrorDocument): Apache renames the
+ * variables of the first request to REDIRECT_<name>, so SetEnv
+ * GHAUTH_CONFIG in a .htaccess arrives as REDIRECT_GHAUTH_CONFIG.  Only
+ * ghauth's own names (GHAUTH_*, GITHUB_*) fall back that way; a client
+ * cannot set either form (its headers all become HTTP_*).
  */
 const char *
 ghauth_getenv_cgi(void *ctx GHAUTHP_UNUSED, const char *name)

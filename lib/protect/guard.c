@@ -43,7 +43,7 @@
 extern char **environ;
 
 struct guard {
-	struct ghauthp_call	*c;	/* the driver's: configuration, hardening */
+	struct ghauthp_call	*c;	/* the driver's: config, hardening */
 	struct ghauth_identity	 id;
 	struct ghauthp_gfile	 f;
 	int			 action;	/* reached through an Action */
@@ -146,7 +146,8 @@ locate(struct guard *g)
 	if (r == NULL && cr == 0) {
 		ghauthp_log("no protected area for %s: set GHAUTH_GUARD_ROOT "
 		    "(or \"guard\": {\"roots\"} in %s)", target,
-		    g->c->cfg->path[0] ? g->c->cfg->path : "the configuration file");
+		    g->c->cfg->path[0] ? g->c->cfg->path :
+		    "the configuration file");
 		return GHAUTH_E_CONFIG;
 	}
 	if (sc != NULL)
